@@ -1,0 +1,562 @@
+"""Rule-based attributed-claim extraction on spaCy's blank language classes.
+
+No trained parser or tagger exists here for Dutch, so the rules work on lookup lemmas,
+sentence boundaries and small lexicons:
+
+- a **cue**: a reporting verb (lemma in ``CUES``) or phrase ("volgens", "according to", "aldus");
+- the **speaker**: the span before a verb cue (back to a clause boundary), after an inverted
+  cue ("Dat meldt X", "zegt X", ", aldus X", "said X"), or after a prepositional cue
+  ("volgens X", "according to X");
+- the **via** source: "via X", "tegen X" / "told X" after the cue, or a later sentence of the
+  form "Dat meldt X" that points back to the previous claim;
+- **hedging** ("zou", "naar verluidt", "reportedly"), **quotes**, **numbers** and **dates**.
+
+``extract_claims`` is pure: the same text, language and publication date give the same claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span, Token
+
+SUPPORTED_LANGUAGES = ("nl", "en", "de")
+
+# Reporting verbs by lemma, with their strength (what kind of speech act).
+CUES: dict[str, dict[str, str]] = {
+    "nl": {
+        "zeggen": "says", "melden": "says", "verklaren": "says", "stellen": "says",
+        "laten": "says", "vertellen": "says", "aankondigen": "says", "schrijven": "says",
+        "bevestigen": "confirms", "ontkennen": "denies", "beweren": "claims",
+        "schatten": "estimates", "verwachten": "estimates", "waarschuwen": "says",
+        "benadrukken": "says", "zei": "says", "meldt": "says", "zegt": "says",
+        "verklaard": "says", "gezegd": "says", "gemeld": "says", "bevestigd": "confirms",
+        "ontkend": "denies", "schat": "estimates", "schatten_": "estimates",
+        "aldus": "says", "volgens": "says",
+    },
+    "en": {
+        "say": "says", "tell": "says", "announce": "says", "state": "says", "report": "says",
+        "add": "says", "warn": "says", "write": "says", "claim": "claims", "allege": "claims",
+        "insist": "claims", "deny": "denies", "confirm": "confirms", "estimate": "estimates",
+        "according": "says", "said": "says", "told": "says",
+    },
+    "de": {
+        "sagen": "says", "melden": "says", "erklären": "says", "berichten": "says",
+        "mitteilen": "says", "betonen": "says", "warnen": "says", "behaupten": "claims",
+        "bestätigen": "confirms", "dementieren": "denies", "bestreiten": "denies",
+        "schätzen": "estimates", "sagte": "says", "sagt": "says", "erklärte": "says",
+        "teilte": "says", "laut": "says", "zufolge": "says",
+    },
+}
+# Prepositional cues: the speaker follows ("volgens X", "according to X", "laut X").
+PREP_CUES = {"nl": {"volgens"}, "en": {"according"}, "de": {"laut"}}
+# Inverted cue that follows the content: ", aldus X" / ", so X".
+POST_CUES = {"nl": {"aldus"}, "en": set(), "de": set()}
+# Tokens that end a clause when walking back from a verb cue to find its subject.
+CLAUSE_BREAKS = {",", ";", ":", "dat", "that", "dass", "en", "and", "und", "maar", "but",
+                 "aber", "terwijl", "while", '"', "“", "”", "'", "‘", "’", "(", ")", "–", "—"}
+AUXILIARIES = {"heeft", "hebben", "had", "hadden", "is", "zijn", "was", "waren", "werd",
+               "has", "have", "were", "be", "been", "hat", "haben", "ist", "sind", "wurde",
+               "will", "would", "zal", "zullen", "wil", "willen", "wird"}
+DETERMINERS = {"de", "het", "een", "the", "a", "an", "der", "die", "das", "ein", "eine",
+               "den", "dem", "des"}
+HEDGES = {
+    "nl": ["zou", "zouden", "naar verluidt", "mogelijk", "vermoedelijk", "waarschijnlijk"],
+    "en": ["reportedly", "allegedly", "may", "might", "could", "apparently", "possibly"],
+    "de": ["soll", "sollen", "angeblich", "offenbar", "möglicherweise", "vermutlich"],
+}
+# Trailing adverbs of time that are not part of a speaker ("meldt Interfax dinsdag").
+TIME_WORDS = {
+    "nl": {"maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+           "vandaag", "gisteren", "vanochtend", "vanmiddag", "vanavond", "nu", "eerder",
+           "later", "al", "ook", "op", "zich"},
+    "en": {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+           "today", "yesterday", "on", "earlier", "later", "also", "now", "in", "a",
+           "statement"},
+    "de": {"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+           "heute", "gestern", "am", "auch"},
+}
+WEEKDAYS = {
+    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
+    "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    "de": ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"],
+}
+RELATIVE_DAYS = {"vandaag": 0, "today": 0, "heute": 0, "gisteren": -1, "yesterday": -1,
+                 "gestern": -1}
+MULTIPLIERS = {"duizend": 1_000, "thousand": 1_000, "tausend": 1_000, "miljoen": 1_000_000,
+               "million": 1_000_000, "millionen": 1_000_000, "miljard": 1_000_000_000,
+               "billion": 1_000_000_000, "milliarden": 1_000_000_000, "mln": 1_000_000,
+               "mld": 1_000_000_000}
+MONTHS = ("jan", "feb", "maart", "mrt", "mar", "apr", "mei", "may", "jun", "jul", "aug",
+          "sep", "okt", "oct", "nov", "dec", "mär", "mai", "okt", "dez")
+STRENGTH_ORDER = ("says", "claims", "confirms", "denies", "estimates")
+
+_ALIASES_PATH = Path(__file__).with_name("data") / "entity_aliases.json"
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    canonical: str
+    type: str
+
+
+@dataclass
+class Claim:
+    """One attributed (or outlet-asserted) claim in a sentence."""
+
+    sentence: str
+    sentence_index: int
+    speaker: dict[str, Any]
+    cue: dict[str, str] | None
+    via: dict[str, str] | None
+    hedged: bool
+    quote: bool
+    numbers: list[dict[str, Any]]
+    dates: list[dict[str, str]]
+    entities: list[dict[str, str]]
+    content: str
+    method: str = "rules"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("extra")
+        return out
+
+
+@lru_cache(maxsize=1)
+def entity_aliases() -> dict[str, dict[str, str]]:
+    """surface form (lowercase) -> {canonical, type}; a small hand-kept table."""
+    raw = json.loads(_ALIASES_PATH.read_text(encoding="utf-8"))
+    table: dict[str, dict[str, str]] = {}
+    for entry in raw:
+        for form in [entry["canonical"], *entry["aliases"]]:
+            table[form.lower()] = {"canonical": entry["canonical"], "type": entry["type"]}
+    return table
+
+
+def canonical_entity(text: str) -> Entity:
+    """Canonical form of a speaker or source: the longest known alias inside the text."""
+    low = text.lower()
+    best: tuple[int, dict[str, str]] | None = None
+    for form, info in entity_aliases().items():
+        if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", low) and (
+                best is None or len(form) > best[0]):
+            best = (len(form), info)
+    if best:
+        return Entity(text, best[1]["canonical"], best[1]["type"])
+    return Entity(text, _title_tokens(text) or text, "unknown")
+
+
+def _title_tokens(text: str) -> str:
+    words = [w for w in re.findall(r"[\w'’.-]+", text) if w[:1].isupper()]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=4)
+def pipeline(language: str) -> Language:
+    """A blank pipeline with sentence splitting and lookup lemmas; loaded once per process."""
+    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "xx")
+    nlp.add_pipe("sentencizer")
+    if language in SUPPORTED_LANGUAGES:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers and dates
+
+_NUM_RE = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[.,\u202f ]\d{3})+|\d+(?:[.,]\d+)?)"
+    r"(?:\s+(duizend|thousand|tausend|miljoen|million|millionen|miljard|billion|milliarden|"
+    r"mln|mld))?(?![\w])",
+    re.IGNORECASE)
+
+
+def parse_number(text: str, language: str) -> float | None:
+    """'130.000' (nl/de), '130,000' (en), '130 duizend', '1,5 miljoen' -> a number."""
+    match = _NUM_RE.search(text)
+    if not match:
+        return None
+    return _number_value(match.group(1), match.group(2), language)
+
+
+def _number_value(digits: str, multiplier: str | None, language: str) -> float:
+    digits = digits.replace("\u202f", " ")
+    decimal_comma = language in ("nl", "de")
+    if re.fullmatch(r"\d{1,3}(?:[ ]\d{3})+", digits):
+        value = float(digits.replace(" ", ""))
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits) and (decimal_comma or digits.count(".") > 1):
+        value = float(digits.replace(".", ""))
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits) and (not decimal_comma or digits.count(",") > 1):
+        value = float(digits.replace(",", ""))
+    elif decimal_comma:
+        value = float(digits.replace(",", "."))
+    else:
+        value = float(digits)
+    if multiplier:
+        value *= MULTIPLIERS[multiplier.lower()]
+    return value
+
+
+def find_numbers(sentence: str, language: str) -> list[dict[str, Any]]:
+    out = []
+    for match in _NUM_RE.finditer(sentence):
+        value = _number_value(match.group(1), match.group(2), language)
+        # Bare years and day-of-month numbers are dates, not quantities.
+        if match.group(2) is None and re.fullmatch(r"(19|20)\d\d", match.group(1)):
+            continue
+        following = sentence[match.end(): match.end() + 12].lower().lstrip()
+        if match.group(2) is None and following.startswith(MONTHS):
+            continue
+        out.append({"text": match.group(0), "value": int(value) if value.is_integer() else value})
+    return out
+
+
+def find_dates(sentence: str, language: str, published: date | None) -> list[dict[str, str]]:
+    """Weekday names and relative days resolved against the publication date."""
+    if published is None:
+        return []
+    out = []
+    low = sentence.lower()
+    names = WEEKDAYS.get(language, [])
+    for word in re.findall(r"\w+", low):
+        if word in names:
+            delta = (published.weekday() - names.index(word)) % 7
+            out.append({"text": word, "date": (published - timedelta(days=delta)).isoformat()})
+        elif word in RELATIVE_DAYS:
+            day = published + timedelta(days=RELATIVE_DAYS[word])
+            out.append({"text": word, "date": day.isoformat()})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# attribution
+
+
+def _clean_span(tokens: list[Token], language: str) -> list[Token]:
+    """Strip determiners at the front and time adverbs / punctuation at the back."""
+    time_words = TIME_WORDS.get(language, set())
+    while tokens and (tokens[0].lower_ in DETERMINERS or tokens[0].is_punct
+                      or tokens[0].is_space):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].lower_ in time_words or tokens[-1].is_punct
+                      or tokens[-1].lower_ in DETERMINERS):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _span_text(tokens: list[Token]) -> str:
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    return doc[tokens[0].i: tokens[-1].i + 1].text
+
+
+VIA_PREPS = {"tegen", "aan", "gegenüber"}
+
+
+def _speaker_before(sent: Span, cue: Token, language: str) -> tuple[list[Token], list[Token]]:
+    """Walk back from a verb cue to its subject. Returns (speaker, via): in "Het ministerie
+    heeft tegen Interfax gezegd" the subject is "Het ministerie" and Interfax the via."""
+    skip = AUXILIARIES | TIME_WORDS.get(language, set())
+    tokens: list[Token] = []
+    via: list[Token] = []
+    i = cue.i - 1
+    while i >= sent.start and sent.doc[i].lower_ in skip:
+        i -= 1
+    while i >= sent.start:
+        tok = sent.doc[i]
+        if tok.lower_ in VIA_PREPS and tokens and not via:
+            via, tokens = tokens, []
+            i -= 1
+            while i >= sent.start and sent.doc[i].lower_ in skip:
+                i -= 1
+            continue
+        if tok.lower_ in CLAUSE_BREAKS or tok.lower_ in AUXILIARIES or tok.is_space:
+            break
+        tokens.insert(0, tok)
+        i -= 1
+        if len(tokens) > 12:
+            return [], []
+    tokens = _clean_span(tokens, language)
+    # A subject names someone: at least one capitalised word or a known role noun.
+    if tokens and not any(t.text[:1].isupper() for t in tokens) and not any(
+            _is_role(t) for t in tokens):
+        return [], []
+    if tokens and tokens[0].lower_ in {"dat", "this", "that", "it", "dit", "er", "there"}:
+        return [], []
+    return tokens, _clean_span(via, language)
+
+
+NP_GLUE = {"van", "voor", "der", "des", "of", "for", "the", "het", "de", "von", "vom", "des",
+           "'s", "’s", "-", "la", "le"}
+
+
+def _is_role(tok: Token) -> bool:
+    low = tok.lower_
+    return low in ROLE_NOUNS or low.endswith(("minister", "woordvoerder", "sprecher"))
+
+
+def _noun_phrase_prefix(tokens: list[Token]) -> list[Token]:
+    """The leading noun phrase of a token run, without a parser: names (capitalised),
+    role nouns, glue words between them, and adjectives (ending in -e) before them."""
+    out: list[Token] = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok.text[:1].isupper() or _is_role(tok) or tok.lower_ in DETERMINERS:
+            out.append(tok)
+        elif tok.lower_ in NP_GLUE and nxt is not None and (
+                nxt.text[:1].isupper() or _is_role(nxt) or nxt.lower_ in DETERMINERS):
+            out.append(tok)
+        elif tok.lower_.endswith("e") and nxt is not None and (
+                _is_role(nxt) or nxt.text[:1].isupper()):
+            out.append(tok)
+        else:
+            break
+    return out
+
+
+def _speaker_after(sent: Span, start: int, language: str) -> list[Token]:
+    return _clean_span(_noun_phrase_prefix(_run_after(sent, start, language)), language)
+
+
+def _run_after(sent: Span, start: int, language: str) -> list[Token]:
+    tokens: list[Token] = []
+    for tok in sent.doc[start: sent.end]:
+        if tok.lower_ in CLAUSE_BREAKS - {"en", "and", "und"} or tok.lower_ in {"dat", "that"}:
+            break
+        if (tok.is_punct and tok.text not in {"-", "'s", "’s"}) or tok.is_space:
+            break
+        if tok.lower_ in AUXILIARIES and tokens:
+            break
+        tokens.append(tok)
+        if len(tokens) > 12:
+            break
+    return tokens
+
+
+ROLE_NOUNS = {"woordvoerder", "woordvoerster", "minister", "ministerie", "president",
+              "premier", "spokesperson", "spokesman", "spokeswoman", "ministry", "officials",
+              "autoriteiten", "authorities", "sprecher", "sprecherin", "ministerium",
+              "regierung", "government", "regering", "kremlin", "persbureau", "agency",
+              "politie", "police", "polizei", "leger", "army", "armee", "bronnen", "sources",
+              "quellen"}
+NEWS_AGENCIES = {"interfax", "reuters", "afp", "ap", "anp", "tass", "ria", "dpa", "bloomberg",
+                 "belga", "ukrinform", "unian", "xinhua", "efe", "ansa"}
+
+
+def _via_after_cue(sent: Span, cue: Token, language: str) -> list[Token]:
+    """'via X', 'tegen X' / 'told X' / 'aan X' after the cue, up to the clause boundary."""
+    for tok in sent.doc[cue.i + 1: sent.end]:
+        if tok.lower_ in {"dat", "that", "dass", ","}:
+            break
+        if tok.lower_ in {"via", "tegen", "told", "gegenüber"} or (
+                tok.lower_ == "to" and cue.lemma_.lower() in {"say", "said"}):
+            span = _speaker_after(sent, tok.i + 1, language)
+            if span and any(t.text[:1].isupper() for t in span):
+                return span
+    cues = CUES.get(language, {})
+    for tok in sent.doc[cue.i + 1: sent.end]:
+        # "..., meldt Interfax." / "..., reports Reuters." at the end of the sentence
+        prev = sent.doc[tok.i - 1]
+        if prev.text == "," and (tok.lemma_.lower() in cues or tok.lower_ in cues):
+            span = _speaker_after(sent, tok.i + 1, language)
+            if span and any(t.text[:1].isupper() for t in span):
+                return span
+    for tok in sent:
+        if tok.lower_ == "via":
+            span = _speaker_after(sent, tok.i + 1, language)
+            if span and any(t.text[:1].isupper() for t in span):
+                return span
+    return []
+
+
+def _find_cue(sent: Span, language: str) -> Token | None:
+    cues = CUES.get(language, {})
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma in cues or tok.lower_ in cues:
+            if tok.lower_ in PREP_CUES.get(language, set()) and language == "en":
+                continue
+            if lemma == "laten" and not any(t.lower_ == "weten" for t in sent):
+                continue
+            if lemma == "according" or tok.lower_ == "according":
+                nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+                if nxt is None or nxt.lower_ != "to":
+                    continue
+            if lemma == "stellen" and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ != "dat":
+                continue
+            if lemma == "report" and tok.lower_ == "report":  # the noun, mostly
+                continue
+            return tok
+    return None
+
+
+def _is_backreference(sent: Span, cue: Token) -> bool:
+    """'Dat meldt Interfax.' / 'Dat zegt X.' / 'That was reported by X.' point back."""
+    first = sent[0]
+    return first.lower_ in {"dat", "dit", "this", "that", "das", "dies"} and cue.i <= first.i + 3
+
+
+def _hedged(text: str, language: str) -> bool:
+    low = f" {text.lower()} "
+    return any(f" {h} " in low for h in HEDGES.get(language, []))
+
+
+def _quoted(text: str) -> bool:
+    return bool(re.search(r"[\"“”„«»]", text))
+
+
+def content_form(sent: Span, exclude: set[int]) -> str:
+    """Lemmas of content words, without the attribution frame."""
+    words = []
+    for tok in sent:
+        if tok.i in exclude or tok.is_stop or tok.is_punct or tok.is_space:
+            continue
+        if tok.like_num:
+            words.append(tok.text.replace(".", "").replace(",", ""))
+            continue
+        lemma = tok.lemma_.lower() or tok.lower_
+        if len(lemma) > 1:
+            words.append(lemma)
+    return " ".join(words)
+
+
+def _sentence_entities(sent: Span) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    text = sent.text
+    low = text.lower()
+    for form, info in entity_aliases().items():
+        if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", low):
+            seen.setdefault(info["canonical"], {"text": form, **info})
+    # Capitalised words that are not sentence-initial: a cheap proper-noun signal.
+    for tok in sent:
+        if tok.i > sent.start and tok.text[:1].isupper() and tok.is_alpha and not tok.is_stop:
+            key = tok.text
+            if not any(key.lower() in e["canonical"].lower() for e in seen.values()):
+                seen.setdefault(key, {"text": key, "canonical": key, "type": "name"})
+    return list(seen.values())
+
+
+def _sentences(nlp: Language, text: str) -> list[Span]:
+    """Sentences, split per paragraph first so that headings never merge into the body."""
+    paragraphs = [p.strip() for p in re.split(r"\r?\n", text) if p.strip()]
+    return [sent for doc in nlp.pipe(paragraphs) for sent in doc.sents]
+
+
+def claim_id(article_id: str, index: int) -> str:
+    return hashlib.sha1(f"{article_id}#{index}".encode()).hexdigest()[:16]
+
+
+def extract_claims(text: str, language: str, published: date | None = None) -> list[Claim]:
+    """Find the attributed claims in a text. Pure: no I/O, no clock."""
+    if language not in SUPPORTED_LANGUAGES:
+        return _fallback_claims(text, language, published)
+    nlp = pipeline(language)
+    claims: list[Claim] = []
+    prep_cues = PREP_CUES.get(language, set())
+    post_cues = POST_CUES.get(language, set())
+    for index, sent in enumerate(_sentences(nlp, text)):
+        stext = sent.text.strip()
+        if len(stext) < 15:
+            continue
+        cue = _find_cue(sent, language)
+        if cue is None:
+            continue
+        speaker: list[Token] = []
+        via_tokens: list[Token] = []
+        if _is_backreference(sent, cue):
+            source = _speaker_after(sent, cue.i + 1, language)
+            if claims and source and claims[-1].sentence_index == index - 1:
+                prev = claims[-1]
+                ent = canonical_entity(_span_text(source))
+                # "Dat meldt Interfax" after "X zegt ...": Interfax is the intermediate source.
+                if prev.via is None and ent.canonical != prev.speaker.get("canonical"):
+                    prev.via = {"text": ent.text, "canonical": ent.canonical}
+            continue
+        if cue.lower_ in prep_cues or cue.lemma_.lower() in prep_cues:
+            start = cue.i + (2 if cue.lower_ == "according" else 1)
+            speaker = _speaker_after(sent, start, language)
+        elif cue.lower_ in post_cues:
+            speaker = _speaker_after(sent, cue.i + 1, language)
+        else:
+            speaker, via_tokens = _speaker_before(sent, cue, language)
+            if not speaker:
+                # Inverted order ("..., zegt het ministerie"): only a named speaker counts.
+                after = _speaker_after(sent, cue.i + 1, language)
+                speaker = after if any(t.text[:1].isupper() for t in after) else []
+        if not speaker:
+            continue
+        speaker_text = _span_text(speaker)
+        ent = canonical_entity(speaker_text)
+        if ent.type == "unknown" and len(speaker) == 1 and _is_role(speaker[0]):
+            # "het ministerie" after "het Russische ministerie van Defensie": the same speaker
+            for prev in reversed(claims):
+                if speaker[0].lower_ in prev.speaker["text"].lower():
+                    ent = Entity(speaker_text, prev.speaker["canonical"], prev.speaker["type"])
+                    break
+        via_tokens = via_tokens or _via_after_cue(sent, cue, language)
+        via = None
+        if via_tokens:
+            vent = canonical_entity(_span_text(via_tokens))
+            via = {"text": vent.text, "canonical": vent.canonical}
+        role = _role(speaker)
+        frame = {t.i for t in speaker} | {cue.i} | {t.i for t in via_tokens}
+        claims.append(Claim(
+            sentence=stext,
+            sentence_index=index,
+            speaker={"text": speaker_text, "canonical": ent.canonical, "type": ent.type,
+                     "role": role},
+            cue={"text": cue.text, "lemma": cue.lemma_.lower() or cue.lower_,
+                 "strength": CUES[language].get(cue.lemma_.lower(),
+                                                CUES[language].get(cue.lower_, "says"))},
+            via=via,
+            hedged=_hedged(stext, language),
+            quote=_quoted(stext),
+            numbers=find_numbers(stext, language),
+            dates=find_dates(stext, language, published),
+            entities=_sentence_entities(sent),
+            content=content_form(sent, frame),
+        ))
+    return claims
+
+
+def _role(speaker: list[Token]) -> str | None:
+    roles = [t.text for t in speaker if _is_role(t)]
+    return roles[0] if roles else None
+
+
+_QUOTE_RE = re.compile(r"[\"“„«]([^\"”“«»]{20,400})[\"”»]")
+
+
+def _fallback_claims(text: str, language: str, published: date | None) -> list[Claim]:
+    """Language-neutral fallback: direct quotes, attributed to the capitalised span next to
+    them. Marked ``method='fallback'``."""
+    claims = []
+    for index, match in enumerate(_QUOTE_RE.finditer(text)):
+        tail = text[match.end(): match.end() + 80]
+        names = re.findall(r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*", tail)
+        speaker = names[0] if names else ""
+        ent = canonical_entity(speaker) if speaker else Entity("", "", "unknown")
+        quote = match.group(1)
+        claims.append(Claim(
+            sentence=match.group(0), sentence_index=index,
+            speaker={"text": speaker, "canonical": ent.canonical, "type": ent.type,
+                     "role": None},
+            cue=None, via=None, hedged=False, quote=True,
+            numbers=find_numbers(quote, language), dates=[], entities=[],
+            content=" ".join(w.lower() for w in re.findall(r"\w{3,}", quote)),
+            method="fallback"))
+    return claims

@@ -1,0 +1,181 @@
+"""Corroboration: per claim cluster, which *independent* outlets support it, and when it is
+confirmed. Pure logic; event time only (publication times), no wall clock.
+
+Independence:
+- outlets of one ownership group count once (``group_of``);
+- syndicated copies count with the outlet they copy (so a wire copy counts once);
+- the origin of each report is its via source ("via Interfax") or, without one, first-hand.
+  A confirmed cluster whose reports all rest on one origin is ``single_origin``; two or more
+  distinct origins make it ``corroborated``.
+
+One confirmation per cluster, with a deterministic id; later supporting outlets (or a level
+change) produce update events, never a second confirmation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from agents.extraction import format_time
+from agents.stories import stable_id
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Report:
+    claim_id: str
+    outlet: str
+    independence_key: str
+    url: str
+    sentence: str
+    published_at: datetime
+    origin: str
+    syndicated_of: str | None
+
+    def evidence(self, counted: bool) -> dict[str, Any]:
+        return {"outlet": self.outlet, "independence_key": self.independence_key,
+                "url": self.url, "sentence": self.sentence,
+                "published_at": format_time(self.published_at), "origin": self.origin,
+                "syndicated_of": self.syndicated_of, "counted": counted}
+
+
+@dataclass
+class ClusterState:
+    cluster_id: str
+    story_id: str
+    first_claim: dict[str, Any]
+    reports: list[Report] = field(default_factory=list)
+    confirmation_id: str | None = None
+    confirmed_keys: frozenset[str] = frozenset()
+    level: str | None = None
+
+    @property
+    def last_seen(self) -> datetime:
+        return max(r.published_at for r in self.reports)
+
+
+def origin_of(claim: dict[str, Any]) -> str:
+    via = claim.get("via")
+    return (via.get("canonical") or via.get("text")) if via else "first-hand"
+
+
+def independent_reports(reports: list[Report], window: timedelta) -> list[Report]:
+    """One report per independence key, the earliest, among reports inside the window that
+    starts at the cluster's first report."""
+    if not reports:
+        return []
+    ordered = sorted(reports, key=lambda r: (r.published_at, r.url))
+    start = ordered[0].published_at
+    chosen: dict[str, Report] = {}
+    for report in ordered:
+        if report.published_at - start > window:
+            break
+        chosen.setdefault(report.independence_key, report)
+    return list(chosen.values())
+
+
+def confirmation_level(counted: list[Report]) -> str:
+    origins = {r.origin for r in counted}
+    return "corroborated" if len(origins) >= 2 or "first-hand" in origins else "single_origin"
+
+
+class Corroborator:
+    def __init__(self, *, threshold: int, window: timedelta,
+                 group_of: Callable[[str], str]) -> None:
+        self.threshold = threshold
+        self.window = window
+        self.group_of = group_of
+        self.clusters: dict[str, ClusterState] = {}
+        # url -> independence key, so syndicated copies inherit their source's key.
+        self._key_of_url: dict[str, tuple[str, datetime]] = {}
+        self.watermark: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self.clusters)
+
+    def add(self, claim: dict[str, Any], published_at: datetime) -> list[dict[str, Any]]:
+        """Add one clustered claim. Returns the events to emit (confirmation or update)."""
+        key = self.group_of(claim["outlet"])
+        if claim.get("syndicated_of"):
+            key = self._key_of_url.get(claim["syndicated_of"], (key, published_at))[0]
+        self._key_of_url.setdefault(claim["url"], (key, published_at))
+        state = self.clusters.setdefault(
+            claim["cluster_id"], ClusterState(claim["cluster_id"], claim["story_id"], claim))
+        if any(r.claim_id == claim["claim_id"] for r in state.reports):
+            return []  # a re-delivered claim
+        state.reports.append(Report(
+            claim_id=claim["claim_id"], outlet=claim["outlet"], independence_key=key,
+            url=claim["url"], sentence=claim["sentence"], published_at=published_at,
+            origin=origin_of(claim), syndicated_of=claim.get("syndicated_of")))
+        if self.watermark is None or published_at > self.watermark:
+            self.watermark = published_at
+        return self._events(state)
+
+    def _events(self, state: ClusterState) -> list[dict[str, Any]]:
+        counted = independent_reports(state.reports, self.window)
+        if len(counted) < self.threshold:
+            return []
+        keys = frozenset(r.independence_key for r in counted)
+        level = confirmation_level(counted)
+        if state.confirmation_id is None:
+            state.confirmation_id = stable_id("confirmation", state.cluster_id)
+            state.confirmed_keys, state.level = keys, level
+            return [self._confirmation(state, counted, level)]
+        if keys != state.confirmed_keys or level != state.level:
+            new_keys = sorted(keys - state.confirmed_keys)
+            state.confirmed_keys, state.level = keys, level
+            return [self._update(state, counted, level, new_keys)]
+        return []
+
+    def _evidence(self, state: ClusterState, counted: list[Report]) -> list[dict[str, Any]]:
+        ids = {r.claim_id for r in counted}
+        ordered = sorted(state.reports, key=lambda r: (r.published_at, r.url))
+        return [r.evidence(r.claim_id in ids) for r in ordered]
+
+    def _common(self, state: ClusterState, counted: list[Report], level: str
+                ) -> dict[str, Any]:
+        claim = state.first_claim
+        first = min(r.published_at for r in state.reports)
+        # Event time of the report that completed the count: deterministic for any worker.
+        confirmed = sorted(r.published_at for r in counted)[self.threshold - 1]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "cluster_id": state.cluster_id,
+            "story_id": state.story_id,
+            "level": level,
+            "claim": {"sentence": claim["sentence"], "content": claim["content"],
+                      "speaker": claim["speaker"], "origin": origin_of(claim),
+                      "cue": claim.get("cue"), "numbers": claim.get("numbers", [])},
+            "threshold": self.threshold,
+            "independent_count": len(counted),
+            "independent_outlets": sorted(r.independence_key for r in counted),
+            "evidence": self._evidence(state, counted),
+            "first_reported_at": format_time(first),
+            "confirmed_at": format_time(confirmed),
+            "time_to_confirm_s": (confirmed - first).total_seconds(),
+        }
+
+    def _confirmation(self, state: ClusterState, counted: list[Report], level: str
+                      ) -> dict[str, Any]:
+        return {"event_id": state.confirmation_id, "type": "confirmation",
+                **self._common(state, counted, level)}
+
+    def _update(self, state: ClusterState, counted: list[Report], level: str,
+                new_keys: list[str]) -> dict[str, Any]:
+        assert state.confirmation_id is not None
+        event_id = stable_id("update", state.cluster_id, level, *sorted(state.confirmed_keys))
+        return {"event_id": event_id, "type": "update",
+                "confirmation_id": state.confirmation_id, "new_outlets": new_keys,
+                **self._common(state, counted, level)}
+
+    def evict_before(self, cutoff: datetime) -> int:
+        old = [cid for cid, s in self.clusters.items() if s.last_seen < cutoff]
+        for cid in old:
+            del self.clusters[cid]
+        for url in [u for u, (_k, t) in self._key_of_url.items() if t < cutoff]:
+            del self._key_of_url[url]
+        return len(old)

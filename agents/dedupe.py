@@ -1,0 +1,123 @@
+"""Exact and near-duplicate detection. Pure logic, bounded state.
+
+- exact: same canonical URL, or same content hash (normalised text);
+- near duplicate: MinHash (datasketch) over word 3-shingles, Jaccard >= ``threshold``;
+  at another outlet that is a *syndicated* copy (wire copy), at the same outlet a re-edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from datasketch import MinHash, MinHashLSH
+
+_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|ref$|ref_src$|cmpid$|ocid$|mc_)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+NUM_PERM = 64
+
+
+def canonical_url(url: str) -> str:
+    """Lowercase scheme and host, no 'www.', no fragment, no tracking parameters, no trailing
+    slash; query parameters sorted."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if not _TRACKING.match(k.lower())))
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", host, path, query, ""))
+
+
+def normalise_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(_WORD.findall(text))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode()).hexdigest()[:32]
+
+
+def minhash(text: str) -> MinHash:
+    words = normalise_text(text).split()
+    shingles = {" ".join(words[i:i + 3]) for i in range(max(len(words) - 2, 1))}
+    sig = MinHash(num_perm=NUM_PERM, seed=7)
+    sig.update_batch([s.encode() for s in shingles])
+    return sig
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    kind: str  # unique | exact | near_duplicate | syndicated
+    of_article_id: str | None = None
+    of_url: str | None = None
+    similarity: float | None = None
+
+
+@dataclass
+class _Seen:
+    article_id: str
+    url: str
+    outlet: str
+    published_at: datetime
+    signature: MinHash
+
+
+class DuplicateIndex:
+    """Remembers articles for ``retention`` of event time; evicts older ones."""
+
+    def __init__(self, *, threshold: float = 0.8) -> None:
+        self.threshold = threshold
+        self._by_url: dict[str, str] = {}
+        self._by_hash: dict[str, str] = {}
+        self._seen: OrderedDict[str, _Seen] = OrderedDict()
+        self._keys: dict[str, tuple[str, str]] = {}
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def check(self, *, article_id: str, url: str, canonical: str, digest: str, outlet: str,
+              text: str, published_at: datetime) -> DedupResult:
+        """Classify an article and remember it (unless it is an exact duplicate)."""
+        for table, key in ((self._by_url, canonical), (self._by_hash, digest)):
+            if key in table:
+                first = self._seen[table[key]]
+                return DedupResult("exact", first.article_id, first.url, 1.0)
+        signature = minhash(text)
+        result = DedupResult("unique")
+        best: tuple[float, str] | None = None
+        for other in self._lsh.query(signature):
+            sim = signature.jaccard(self._seen[other].signature)
+            # Ties break on the earliest-seen article, so the result is deterministic.
+            if sim >= self.threshold and (best is None or sim > best[0]):
+                best = (sim, other)
+        if best is not None:
+            first = self._seen[best[1]]
+            kind = "near_duplicate" if first.outlet == outlet else "syndicated"
+            result = DedupResult(kind, first.article_id, first.url, round(best[0], 3))
+        self._seen[article_id] = _Seen(article_id, url, outlet, published_at, signature)
+        self._by_url[canonical] = article_id
+        self._by_hash[digest] = article_id
+        self._keys[article_id] = (canonical, digest)
+        self._lsh.insert(article_id, signature)
+        return result
+
+    def evict_before(self, cutoff: datetime) -> int:
+        """Forget articles published before ``cutoff``. Returns how many were evicted."""
+        old = [aid for aid, seen in self._seen.items() if seen.published_at < cutoff]
+        for aid in old:
+            canonical, digest = self._keys.pop(aid)
+            self._by_url.pop(canonical, None)
+            self._by_hash.pop(digest, None)
+            del self._seen[aid]
+            self._lsh.remove(aid)
+        return len(old)

@@ -1,0 +1,252 @@
+"""Online, single-pass story assignment and claim clustering. Pure logic, bounded state.
+
+Story assignment follows the streaming clusterer of Miranda et al. (2018) in spirit: each
+article becomes a TF-IDF vector (document frequencies learned online), is compared with the
+centroids of the live stories (cosine on terms, plus entity overlap, times a time decay), and
+joins the best story above ``threshold`` or starts a new one. Deterministic for a given input
+order; stories idle for longer than the window are evicted.
+
+Claim clusters group the claims of one story that make the same assertion by the same
+speaker. Numbers must agree: 130,000 vs 100,000 troops stay apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+CENTROID_TERMS = 300
+STEM = 6
+
+
+@lru_cache(maxsize=8)
+def stop_words(language: str) -> frozenset[str]:
+    import spacy
+
+    try:
+        return frozenset(spacy.blank(language).Defaults.stop_words)
+    except Exception:  # unknown language code: no stop list
+        return frozenset()
+
+
+def terms(text: str, language: str) -> Counter[str]:
+    stops = stop_words(language)
+    # Truncation to 6 characters is a crude, language-neutral stemmer: "troepen"/"troep",
+    # "Russische"/"Russisch" meet. It lifts recall on short paraphrased reports.
+    return Counter(w[:STEM] for w in (m.lower() for m in _WORD.findall(text)) if w not in stops)
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+    na = math.sqrt(sum(v * v for v in a.values()))
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def stable_id(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Story:
+    story_id: str
+    language: str
+    centroid: Counter[str]
+    entities: Counter[str]
+    first_seen: datetime
+    last_seen: datetime
+    size: int = 1
+
+
+@dataclass(frozen=True)
+class StoryDecision:
+    story_id: str
+    new: bool
+    similarity: float
+
+
+class StoryAssigner:
+    def __init__(self, *, threshold: float = 0.2, entity_weight: float = 0.25,
+                 decay: timedelta = timedelta(hours=48)) -> None:
+        self.threshold = threshold
+        self.entity_weight = entity_weight
+        self.decay = decay
+        self.stories: dict[str, Story] = {}
+        self.doc_freq: Counter[str] = Counter()
+        self.docs = 0
+
+    def _tfidf(self, tf: Counter[str]) -> dict[str, float]:
+        n = self.docs + 1
+        # Smoothed idf (never 0): with few documents, words every report shares still count.
+        return {t: (1 + math.log(c)) * math.log(1 + (n + 1) / (self.doc_freq.get(t, 0) + 1))
+                for t, c in tf.items()}
+
+    def assign(self, *, article_id: str, text: str, language: str, entities: set[str],
+               published_at: datetime) -> StoryDecision:
+        tf = terms(text, language)
+        vec = self._tfidf(tf)
+        best: tuple[float, str] | None = None
+        for story in self.stories.values():
+            if story.language != language:
+                continue
+            sim = _cosine(vec, self._tfidf(story.centroid))
+            if entities and story.entities:
+                overlap = len(entities & set(story.entities)) / len(entities | set(story.entities))
+                sim = (1 - self.entity_weight) * sim + self.entity_weight * overlap
+            gap = abs((published_at - story.last_seen).total_seconds())
+            sim *= math.exp(-gap / max(self.decay.total_seconds(), 1.0))
+            if best is None or sim > best[0] or (sim == best[0] and story.story_id < best[1]):
+                best = (sim, story.story_id)
+        self.docs += 1
+        self.doc_freq.update(tf.keys())
+        if best is not None and best[0] >= self.threshold:
+            story = self.stories[best[1]]
+            story.centroid.update(tf)
+            story.centroid = Counter(dict(story.centroid.most_common(CENTROID_TERMS)))
+            story.entities.update(entities)
+            story.last_seen = max(story.last_seen, published_at)
+            story.size += 1
+            return StoryDecision(story.story_id, False, round(best[0], 4))
+        story_id = stable_id("story", article_id)
+        self.stories[story_id] = Story(story_id, language, Counter(dict(tf.most_common(
+            CENTROID_TERMS))), Counter(entities), published_at, published_at)
+        return StoryDecision(story_id, True, round(best[0], 4) if best else 0.0)
+
+    def evict_before(self, cutoff: datetime) -> list[str]:
+        old = [sid for sid, s in self.stories.items() if s.last_seen < cutoff]
+        for sid in old:
+            del self.stories[sid]
+        return old
+
+
+@dataclass
+class ClaimCluster:
+    cluster_id: str
+    story_id: str
+    speaker: str
+    content: set[str]
+    numbers: frozenset[float]
+    last_seen: datetime
+    size: int = 1
+    members: list[str] = field(default_factory=list)
+
+
+def claim_similarity(a_speaker: str, a_content: set[str], a_numbers: frozenset[float],
+                     cluster: ClaimCluster) -> float:
+    """0..1. Speakers must match; disagreeing numbers keep claims apart."""
+    if a_speaker.lower() != cluster.speaker.lower():
+        return 0.0
+    if a_numbers and cluster.numbers and not (a_numbers & cluster.numbers):
+        return 0.0
+    if not a_content or not cluster.content:
+        return 0.5
+    return len(a_content & cluster.content) / len(a_content | cluster.content)
+
+
+class ClaimClusterer:
+    def __init__(self, *, threshold: float = 0.12) -> None:
+        self.threshold = threshold
+        self.clusters: dict[str, list[ClaimCluster]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.clusters.values())
+
+    def assign(self, *, story_id: str, claim: dict[str, Any], published_at: datetime) -> str:
+        speaker = claim["speaker"]["canonical"] or claim["speaker"]["text"]
+        content = set(claim["content"].split())
+        numbers = frozenset(float(n["value"]) for n in claim.get("numbers", []))
+        best: tuple[float, ClaimCluster] | None = None
+        for cluster in self.clusters.get(story_id, []):
+            sim = claim_similarity(speaker, content, numbers, cluster)
+            if sim >= self.threshold and (best is None or sim > best[0]):
+                best = (sim, cluster)
+        if best is not None:
+            cluster = best[1]
+            cluster.content |= content
+            cluster.numbers = cluster.numbers | numbers
+            cluster.last_seen = max(cluster.last_seen, published_at)
+            cluster.size += 1
+            return cluster.cluster_id
+        cluster = ClaimCluster(stable_id("cluster", story_id, claim["claim_id"]), story_id,
+                               speaker, content, numbers, published_at)
+        self.clusters.setdefault(story_id, []).append(cluster)
+        return cluster.cluster_id
+
+    def evict_stories(self, story_ids: list[str]) -> int:
+        return sum(len(self.clusters.pop(sid, [])) for sid in story_ids)
+
+
+class StoryStage:
+    """Dedup, story assignment and claim clustering for one partition's articles.
+
+    ``process`` returns the public article record and its claim records. Event time drives
+    eviction: state older than watermark - retention is dropped.
+    """
+
+    def __init__(self, *, retention: timedelta, story_threshold: float = 0.2,
+                 claim_threshold: float = 0.12, near_duplicate_threshold: float = 0.8) -> None:
+        from agents.dedupe import DuplicateIndex
+
+        self.retention = retention
+        self.duplicates = DuplicateIndex(threshold=near_duplicate_threshold)
+        self.stories = StoryAssigner(threshold=story_threshold, decay=retention)
+        self.clusters = ClaimClusterer(threshold=claim_threshold)
+        self.story_of: dict[str, tuple[str, datetime]] = {}
+        self.watermark: datetime | None = None
+        self.evicted_total = 0
+
+    def process(self, article: dict[str, Any], published_at: datetime
+                ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        aid = article["article_id"]
+        dedup = self.duplicates.check(
+            article_id=aid, url=article["url"], canonical=article["canonical_url"],
+            digest=article["content_hash"], outlet=article["outlet"], text=article["text"],
+            published_at=published_at)
+        if dedup.kind == "unique" or dedup.of_article_id not in self.story_of:
+            entities = {e["canonical"] for c in article["claims"] for e in c["entities"]}
+            entities |= {c["speaker"]["canonical"] for c in article["claims"]}
+            decision = self.stories.assign(article_id=aid, text=article["text"],
+                                           language=article["language"], entities=entities,
+                                           published_at=published_at)
+            story_id = decision.story_id
+        else:
+            story_id = self.story_of[dedup.of_article_id][0]
+        if dedup.kind != "exact":
+            self.story_of[aid] = (story_id, published_at)
+        out_article = {k: v for k, v in article.items() if k not in ("claims", "text")}
+        out_article.update(
+            story_id=story_id, text_chars=len(article["text"]),
+            dedup={"kind": dedup.kind, "of_url": dedup.of_url, "similarity": dedup.similarity},
+            claim_count=0 if dedup.kind == "exact" else len(article["claims"]))
+        claims: list[dict[str, Any]] = []
+        if dedup.kind != "exact":
+            syndicated_of = dedup.of_url if dedup.kind == "syndicated" else None
+            for claim in article["claims"]:
+                cluster_id = self.clusters.assign(story_id=story_id, claim=claim,
+                                                  published_at=published_at)
+                claims.append(dict(
+                    claim, article_id=aid, url=article["url"], outlet=article["outlet"],
+                    published_at=article["published_at"], language=article["language"],
+                    story_id=story_id, cluster_id=cluster_id, syndicated_of=syndicated_of))
+        self._advance(published_at)
+        return out_article, claims
+
+    def _advance(self, published_at: datetime) -> None:
+        if self.watermark is None or published_at > self.watermark:
+            self.watermark = published_at
+        cutoff = self.watermark - self.retention
+        evicted = self.duplicates.evict_before(cutoff)
+        old_stories = self.stories.evict_before(cutoff)
+        evicted += len(old_stories) + self.clusters.evict_stories(old_stories)
+        for aid in [a for a, (_s, t) in self.story_of.items() if t < cutoff]:
+            del self.story_of[aid]
+        self.evicted_total += evicted

@@ -1,0 +1,294 @@
+"""The ``claimwire`` command: demo, worker, ingest, replay, tail."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from streams import topics as T
+from streams.broker import BrokerError, broker_for
+from streams.config import ConfigError, Settings, load_settings
+
+
+def _err(msg: str) -> None:
+    print(f"claimwire: {msg}", file=sys.stderr, flush=True)
+
+
+def _status(msg: str) -> None:
+    print(f"  … {msg}", file=sys.stderr, flush=True)
+
+
+def _progress_bar(total: int, desc: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="rec", file=sys.stderr,
+                disable=not sys.stderr.isatty() and total < 50)
+
+
+# ------------------------------------------------------------------------------------ worker
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from mode import Worker
+
+    from streams import metrics
+    from streams.app import create_app
+
+    with broker_for(settings.kafka_bootstrap_servers) as bootstrap:
+        T.ensure_topics(bootstrap, T.TopicNames(settings.topic_prefix), settings.partitions,
+                        retention=settings.kafka_bootstrap_servers is None)
+        metrics.serve(settings.metrics_port)
+        metrics.WORKER_UP.set(1)
+        metrics.WORKER_INFO.info({"version": _version(), "topic_prefix": settings.topic_prefix,
+                                  "threshold": str(settings.corroboration_threshold)})
+        app = create_app(settings, bootstrap)
+
+        @app.on_partitions_assigned.connect
+        async def _assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
+            metrics.REBALANCES.inc()
+
+        print(f"claimwire worker: broker {bootstrap}, metrics port "
+              f"{settings.metrics_port or 'off'}", file=sys.stderr, flush=True)
+        worker = Worker(app, loglevel=args.loglevel, quiet=True)
+        try:
+            worker.execute_from_commandline()
+        except SystemExit as exc:
+            return int(exc.code or 0)
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("claimwire")
+    except PackageNotFoundError:
+        return "dev"
+
+
+# ------------------------------------------------------------------------------------ ingest
+
+def _ingest_records(sources: list[str], outlet: str | None) -> Iterator[bytes]:
+    for source in sources:
+        if source.startswith(("http://", "https://")):
+            yield _fetch_url(source, outlet)
+            continue
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"no such file: {source}")
+        if path.suffix == ".jsonl":
+            with path.open("rb") as fh:
+                for line in fh:
+                    if line.strip():
+                        yield line.rstrip(b"\r\n")
+            continue
+        if not outlet:
+            raise ValueError(f"{source}: --outlet DOMAIN is required for HTML and text files")
+        body = path.read_bytes().decode("utf-8", errors="replace")
+        kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
+        record = {"url": f"https://{outlet}/{path.name}", "outlet": outlet, kind: body}
+        yield json.dumps(record).encode()
+
+
+def _fetch_url(url: str, outlet: str | None) -> bytes:
+    import trafilatura
+    from urllib.parse import urlsplit
+
+    html = trafilatura.fetch_url(url)
+    if html is None:
+        raise ValueError(f"could not fetch {url}")
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return json.dumps({"url": url, "outlet": outlet or host, "html": html}).encode()
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.runner import produce
+
+    if not settings.kafka_bootstrap_servers:
+        _err("ingest needs a running broker: set CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS "
+             "(the embedded broker lives only as long as the demo/replay/worker that "
+             "started it)")
+        return 2
+    payloads = list(_ingest_records(args.sources, args.outlet))
+    names = T.TopicNames(settings.topic_prefix)
+    T.ensure_topics(settings.kafka_bootstrap_servers, names, settings.partitions)
+    with _progress_bar(len(payloads), "ingest") as bar:
+        sent = produce(settings.kafka_bootstrap_servers, names(T.RAW),
+                       ((None, p) for p in payloads), progress=bar.update)
+    print(f"sent {sent} records to {names(T.RAW)}", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------------------------ replay
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.runner import run_pipeline
+
+    source = Path(args.file)
+    if not source.exists():
+        _err(f"no such file: {source}")
+        return 2
+    payloads = [line.rstrip(b"\r\n") for line in source.read_bytes().splitlines()
+                if line.strip()]
+    dump = Path(args.dump)
+    dump.mkdir(parents=True, exist_ok=True)
+    _status(f"replaying {len(payloads)} records from {source}")
+    with broker_for(settings.kafka_bootstrap_servers) as bootstrap, \
+            _progress_bar(len(payloads), "produce") as bar:
+        run = run_pipeline(settings, bootstrap, payloads, config_file=args.config,
+                           workdir=dump / ".work", timeout_s=args.timeout, status=_status,
+                           progress=bar.update)
+    for base in T.OUTPUTS:
+        with (dump / f"{base}.jsonl").open("w", encoding="utf-8") as fh:
+            for record in run.records.get(base, []):
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    counts = {t: len(run.records.get(t, [])) for t in T.OUTPUTS}
+    print(json.dumps({"input": run.produced, "wall_s": round(run.wall_s, 1), **counts}))
+    return 0
+
+
+# -------------------------------------------------------------------------------------- demo
+
+def demo_corpus() -> list[dict[str, Any]]:
+    from streams.demo import load_demo_corpus
+
+    return load_demo_corpus()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.demo import DEMO_OUTLET_GROUPS, describe_event, summarize
+    from streams.runner import run_pipeline
+
+    if not settings.outlet_groups:
+        settings = settings.model_copy(update={"outlet_groups": DEMO_OUTLET_GROUPS})
+    corpus = demo_corpus()
+    payloads = [json.dumps(r).encode() for r in corpus]
+    print(f"claimwire demo: {len(corpus)} articles from "
+          f"{len({r['outlet'] for r in corpus})} outlets, threshold K="
+          f"{settings.corroboration_threshold}", flush=True)
+
+    def on_record(topic: str, record: dict[str, Any]) -> None:
+        base = T.TopicNames(settings.topic_prefix).strip(topic)
+        if base in (T.CONFIRMED, T.UPDATED):
+            print(describe_event(record), flush=True)
+
+    config_file = args.config
+    with tempfile.TemporaryDirectory(prefix="claimwire-demo-") as tmp:
+        if settings.outlet_groups and not args.config:
+            config_file = str(Path(tmp) / "demo.toml")
+            Path(config_file).write_text(_groups_toml(settings.outlet_groups))
+        with broker_for(settings.kafka_bootstrap_servers) as bootstrap:
+            _status(f"broker {bootstrap}; starting a worker (first group join takes ~7 s)")
+            run = run_pipeline(settings, bootstrap, payloads, config_file=config_file,
+                               workdir=Path(tmp), timeout_s=args.timeout, on_record=on_record,
+                               status=_status)
+    print(summarize(run.records, run.wall_s, settings.corroboration_threshold), flush=True)
+    return 0 if run.records.get(T.CONFIRMED) else 1
+
+
+def _groups_toml(groups: dict[str, list[str]]) -> str:
+    lines = ["[outlet_groups]"]
+    lines += [f"{json.dumps(g)} = {json.dumps(o)}" for g, o in groups.items()]
+    return "\n".join(lines) + "\n"
+
+
+# -------------------------------------------------------------------------------------- tail
+
+def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from kafka import KafkaConsumer
+
+    if not settings.kafka_bootstrap_servers:
+        _err("tail needs a running broker: set CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS")
+        return 2
+    topic = T.TopicNames(settings.topic_prefix)(args.topic)
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
+                             group_id=None, enable_auto_commit=False,
+                             auto_offset_reset="earliest" if args.from_beginning else "latest",
+                             consumer_timeout_ms=int(args.idle_timeout * 1000)
+                             if args.idle_timeout else float("inf"))
+    shown = 0
+    try:
+        for msg in consumer:
+            try:
+                value: Any = json.loads(msg.value)
+            except (ValueError, TypeError):
+                value = msg.value.decode("utf-8", errors="replace")
+            print(json.dumps({"partition": msg.partition, "offset": msg.offset,
+                              "key": msg.key.decode("utf-8", "replace") if msg.key else None,
+                              "value": value}, ensure_ascii=False), flush=True)
+            shown += 1
+            if args.max and shown >= args.max:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        consumer.close()
+    return 0
+
+
+# -------------------------------------------------------------------------------------- main
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimwire", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE.toml", help="settings file (env wins)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", parents=[common], help="run the demo on the embedded broker")
+    p.add_argument("--timeout", type=float, default=300, help="seconds (default 300)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("worker", parents=[common], help="run a faust worker")
+    p.add_argument("--loglevel", default="warning")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("ingest", parents=[common], help="send HTML, text or JSONL to "
+                                                        "articles.raw")
+    p.add_argument("sources", nargs="+", metavar="PATH|URL")
+    p.add_argument("--outlet", help="outlet domain for HTML/text files")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("replay", parents=[common], help="run a JSONL corpus through the "
+                                                        "pipeline and dump every output topic")
+    p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--dump", required=True, metavar="DIR")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds (default 1800)")
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("tail", parents=[common], help="print a topic's records")
+    p.add_argument("topic", help="topic name without prefix, e.g. claims.confirmed")
+    p.add_argument("--from-beginning", action="store_true")
+    p.add_argument("--max", type=int, default=0)
+    p.add_argument("--idle-timeout", type=float, default=0,
+                   help="exit after this many idle seconds (0: never)")
+    p.set_defaults(func=cmd_tail)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Ctrl-C / SIGTERM unwind through the context managers, so the embedded broker stops.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        settings = load_settings(args.config)
+        return int(args.func(args, settings))
+    except ConfigError as exc:
+        _err(str(exc))
+        return 2
+    except (BrokerError, FileNotFoundError, ValueError) as exc:
+        _err(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    start = time.monotonic()
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The metrics catalogue: every Prometheus metric claimwire exports, in one place.
+
+Base units in names (``_seconds``), ``_total`` counters, bounded labels only: ``stage`` (3
+values), ``topic`` (the fixed topic set), ``reason`` (RejectedInput.REASONS plus a few stage
+errors), ``kind`` and ``level`` (small enums). Never a URL, outlet or text in a label.
+
+Several workers on one host: each serves its own port (CLAIMWIRE_METRICS_PORT); the
+multiprocess mode is not used.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info, start_http_server
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+_E2E_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+_TTC_BUCKETS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800)
+
+RECORDS_IN = Counter("claimwire_records_in_total", "Records consumed by a stage.", ["stage"])
+RECORDS_OUT = Counter("claimwire_records_out_total", "Records produced by a stage, per topic.",
+                      ["stage", "topic"])
+RECORDS_REJECTED = Counter("claimwire_records_rejected_total",
+                           "Records sent to the stage's dead-letter topic, by reason.",
+                           ["stage", "reason"])
+STAGE_LATENCY = Histogram("claimwire_stage_latency_seconds",
+                          "Processing time of one record in a stage.", ["stage"],
+                          buckets=_LATENCY_BUCKETS)
+END_TO_END_LATENCY = Histogram(
+    "claimwire_end_to_end_latency_seconds",
+    "Wall time from the raw record's broker timestamp to the confirmation being sent.",
+    buckets=_E2E_BUCKETS)
+TIME_TO_CONFIRM = Histogram("claimwire_time_to_confirm_seconds",
+                            "Event time from first report to confirmation.", ["level"],
+                            buckets=_TTC_BUCKETS)
+CONFIRMATIONS = Counter("claimwire_confirmations_total", "Confirmation events emitted.",
+                        ["level"])
+UPDATES = Counter("claimwire_updates_total", "Update events emitted.", ["level"])
+DEDUP_HITS = Counter("claimwire_dedup_hits_total", "Articles classified by the dedup step.",
+                     ["kind"])
+CLAIMS_PER_ARTICLE = Histogram("claimwire_claims_per_article", "Claims found per article.",
+                               buckets=(0, 1, 2, 3, 5, 8, 13, 21, 34))
+STATE_ENTRIES = Gauge("claimwire_state_entries",
+                      "Live entries in stage state (stories, claim clusters, signatures).",
+                      ["kind"])
+STATE_EVICTIONS = Counter("claimwire_state_evictions_total",
+                          "State entries evicted after the window.", ["stage"])
+WORKER_UP = Gauge("claimwire_worker_up", "1 while the worker runs.")
+WORKER_INFO = Info("claimwire_worker", "Worker build and configuration.")
+REBALANCES = Counter("claimwire_rebalances_total", "Partition assignments received.")
+
+
+def serve(port: int) -> None:
+    """Serve /metrics on ``port`` (0: do not serve)."""
+    if port:
+        start_http_server(port, registry=REGISTRY)
+
+
+def exported_metric_names() -> set[str]:
+    """Every sample name the registry can expose (for the dashboard consistency test)."""
+    names: set[str] = set()
+    for metric in REGISTRY.collect():
+        names.add(metric.name)
+        for sample in metric.samples:
+            names.add(sample.name)
+        if metric.type == "counter":
+            names.add(metric.name + "_total")
+        if metric.type == "histogram":
+            names |= {metric.name + s for s in ("_bucket", "_sum", "_count")}
+    return names

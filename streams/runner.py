@@ -1,0 +1,236 @@
+"""Drive the real pipeline from outside: produce input, run a worker, read every output topic,
+and decide when the pipeline is idle.
+
+"Idle" is decided from counts, never from ``end_offsets()`` (Tansu returns the base offset of
+the last batch there): the reader knows how many records each stage's input topic holds,
+because it reads them all, and the worker's consumer group must have committed past them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from streams import topics as T
+from streams.app import APP_ID
+from streams.config import Settings
+
+
+class PipelineTimeout(RuntimeError):
+    """The pipeline did not become idle before the deadline."""
+
+
+def producer(bootstrap_servers: str) -> Any:
+    from kafka import KafkaProducer
+
+    # acks=1 and no idempotence: Tansu refuses idempotent producers.
+    return KafkaProducer(bootstrap_servers=bootstrap_servers, acks=1, linger_ms=5,
+                         max_request_size=64 * 1024 * 1024, enable_idempotence=False)
+
+
+def produce(bootstrap_servers: str, topic: str, payloads: Iterable[tuple[bytes | None, bytes]],
+            *, progress: Callable[[int], None] | None = None) -> int:
+    """Send (key, value) pairs; returns how many were acknowledged."""
+    prod = producer(bootstrap_servers)
+    sent = 0
+    try:
+        futures = []
+        for key, value in payloads:
+            futures.append(prod.send(topic, key=key, value=value))
+        prod.flush()
+        for fut in futures:
+            fut.get(timeout=30)
+            sent += 1
+            if progress:
+                progress(1)
+    finally:
+        prod.close()
+    return sent
+
+
+@dataclass
+class TopicReader:
+    """Reads every partition of some topics from the beginning, in a background thread."""
+
+    bootstrap_servers: str
+    topics: list[str]
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    ends: dict[tuple[str, int], int] = field(default_factory=dict)
+    on_record: Callable[[str, dict[str, Any]], None] | None = None
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="topic-reader", daemon=True)
+        self.error: BaseException | None = None
+
+    def start(self) -> TopicReader:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def count(self, topic: str) -> int:
+        with self._lock:
+            return len(self.records.get(topic, []))
+
+    def snapshot_ends(self) -> dict[tuple[str, int], int]:
+        with self._lock:
+            return dict(self.ends)
+
+    def _run(self) -> None:
+        from kafka import KafkaConsumer, TopicPartition
+
+        try:
+            consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers,
+                                     enable_auto_commit=False, group_id=None,
+                                     auto_offset_reset="earliest",
+                                     fetch_max_bytes=64 * 1024 * 1024)
+            parts = []
+            for topic in self.topics:
+                for _ in range(100):
+                    found = consumer.partitions_for_topic(topic)
+                    if found:
+                        break
+                    time.sleep(0.1)
+                parts += [TopicPartition(topic, p) for p in sorted(found or [])]
+            consumer.assign(parts)
+            consumer.seek_to_beginning(*parts)
+            while not self._stop.is_set():
+                batch = consumer.poll(timeout_ms=200)
+                for tp, messages in batch.items():
+                    for msg in messages:
+                        try:
+                            value = json.loads(msg.value)
+                        except (ValueError, TypeError):
+                            value = {"_undecodable": True}
+                        with self._lock:
+                            self.records[tp.topic].append(value)
+                            self.ends[(tp.topic, tp.partition)] = msg.offset + 1
+                        if self.on_record:
+                            self.on_record(tp.topic, value)
+            consumer.close()
+        except BaseException as exc:  # surfaced by wait_idle
+            self.error = exc
+
+
+def committed_offsets(bootstrap_servers: str, group_id: str) -> dict[tuple[str, int], int]:
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="claimwire-idle")
+    try:
+        offsets = admin.list_group_offsets(group_id).get(group_id, {})
+    finally:
+        admin.close()
+    return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()
+            if meta.offset >= 0}
+
+
+def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
+              stage_inputs: list[str], expected_raw: int, raw_topic: str,
+              timeout_s: float, worker: subprocess.Popen[bytes] | None = None,
+              status: Callable[[str], None] | None = None) -> None:
+    """Block until every stage committed past every record of its input topic."""
+    deadline = time.monotonic() + timeout_s
+    last_report = 0.0
+    while True:
+        if reader.error:
+            raise RuntimeError(f"output reader failed: {reader.error}")
+        if worker is not None and worker.poll() is not None:
+            raise RuntimeError(f"worker exited early with code {worker.returncode}")
+        ends = reader.snapshot_ends()
+        raw_seen = sum(n for (t, _p), n in ends.items() if t == raw_topic)
+        pending = None
+        if raw_seen >= expected_raw:
+            committed = committed_offsets(bootstrap_servers, group_id)
+            pending = sum(max(end - committed.get(tp, 0), 0) for tp, end in ends.items()
+                          if tp[0] in stage_inputs)
+            if pending == 0:
+                return
+        now = time.monotonic()
+        if status and now - last_report > 5:
+            last_report = now
+            status(f"waiting for the pipeline: {pending if pending is not None else '?'} "
+                   f"records in flight")
+        if now > deadline:
+            raise PipelineTimeout(f"pipeline not idle after {timeout_s:.0f} s "
+                                  f"({pending} records still unprocessed)")
+        time.sleep(0.5)
+
+
+def start_worker(bootstrap_servers: str, *, config_file: str | None, log_path: Path,
+                 extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """A ``claimwire worker`` process on the given broker."""
+    env = dict(os.environ, CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers,
+               **(extra_env or {}))
+    env.setdefault("CLAIMWIRE_METRICS_PORT", "0")
+    cmd = [sys.executable, "-m", "streams", "worker"]
+    if config_file:
+        cmd += ["--config", str(config_file)]
+    log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
+    try:
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=env)
+    finally:
+        log.close()
+
+
+def stop_worker(proc: subprocess.Popen[bytes], *, grace_s: float = 20.0) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    return int(proc.returncode)
+
+
+@dataclass
+class PipelineRun:
+    records: dict[str, list[dict[str, Any]]]
+    produced: int
+    wall_s: float
+
+
+def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[bytes], *,
+                 config_file: str | None, workdir: Path, timeout_s: float = 600.0,
+                 on_record: Callable[[str, dict[str, Any]], None] | None = None,
+                 status: Callable[[str], None] | None = None,
+                 progress: Callable[[int], None] | None = None) -> PipelineRun:
+    """Produce ``payloads`` to articles.raw, run one worker until idle, return every output."""
+    started = time.monotonic()
+    names = T.TopicNames(settings.topic_prefix)
+    T.ensure_topics(bootstrap_servers, names, settings.partitions,
+                    retention=settings.kafka_bootstrap_servers is None)
+    outputs = [names(t) for t in (T.RAW, T.EXTRACTED, *T.OUTPUTS)]
+    workdir.mkdir(parents=True, exist_ok=True)
+    reader = TopicReader(bootstrap_servers, outputs, on_record=on_record).start()
+    worker = start_worker(bootstrap_servers, config_file=config_file,
+                          log_path=workdir / "worker.log")
+    try:
+        produced = produce(bootstrap_servers, names(T.RAW),
+                           ((None, p) for p in payloads), progress=progress)
+        wait_idle(reader, bootstrap_servers=bootstrap_servers,
+                  group_id=f"{settings.topic_prefix}{APP_ID}",
+                  stage_inputs=[names(t) for t in T.STAGE_INPUTS.values()],
+                  expected_raw=produced, raw_topic=names(T.RAW), timeout_s=timeout_s,
+                  worker=worker, status=status)
+        time.sleep(0.5)  # let the reader drain the last outputs the worker sent
+    finally:
+        stop_worker(worker)
+        reader.stop()
+    records = {names.strip(t): list(v) for t, v in reader.records.items()}
+    return PipelineRun(records=records, produced=produced, wall_s=time.monotonic() - started)

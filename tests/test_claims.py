@@ -1,0 +1,103 @@
+"""Claim rules on the seed article (../shared/data/seed/)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from agents.claims import extract_claims, find_numbers, parse_number
+
+SEED = Path(__file__).resolve().parents[2] / "shared/data/seed/nos-2022-02-15-troops-returning.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_claims():
+    if not SEED.exists():
+        pytest.fail(f"seed article missing at {SEED}")
+    return extract_claims(SEED.read_text(encoding="utf-8"), "nl", date(2022, 2, 15))
+
+
+def _by_speaker(claims, canonical):
+    found = [c for c in claims if c.speaker["canonical"] == canonical]
+    assert found, f"no claim by {canonical}: {[c.speaker for c in claims]}"
+    return found
+
+
+def test_defence_ministry_via_interfax(seed_claims) -> None:
+    claim = _by_speaker(seed_claims, "Russian Ministry of Defence")[0]
+    assert "manschappen" in claim.sentence
+    assert claim.via is not None and claim.via["canonical"] == "Interfax"
+    assert claim.cue["lemma"] == "zeggen"
+
+
+def test_truss(seed_claims) -> None:
+    claim = _by_speaker(seed_claims, "Liz Truss")[0]
+    assert claim.speaker["role"] == "minister"
+
+
+def test_kuleba_via_aldus(seed_claims) -> None:
+    claim = _by_speaker(seed_claims, "Dmytro Kuleba")[0]
+    assert claim.cue["lemma"] == "aldus"
+    assert claim.quote
+    assert claim.speaker["role"] == "buitenlandminister"
+
+
+def test_lavrov_with_resolved_date(seed_claims) -> None:
+    claim = _by_speaker(seed_claims, "Sergey Lavrov")[0]
+    assert {"text": "maandag", "date": "2022-02-14"} in claim.dates
+
+
+def test_ministry_spokesperson(seed_claims) -> None:
+    claim = _by_speaker(seed_claims, "Russian Foreign Ministry")[0]
+    assert claim.speaker["role"] == "woordvoerder"
+    # "15 februari 2022" is a date, not a quantity
+    assert claim.numbers == []
+
+
+def test_us_estimate_of_130000_troops(seed_claims) -> None:
+    claim = _by_speaker(seed_claims, "United States authorities")[0]
+    assert claim.cue["strength"] == "estimates"
+    assert [n["value"] for n in claim.numbers] == [130000]
+
+
+def test_unattributed_sentences_are_not_attributed(seed_claims) -> None:
+    sentences = {c.sentence for c in seed_claims}
+    assert not any(s.startswith("De troepen zijn gevechtsklaar") for s in sentences)
+
+
+def test_content_form_drops_the_frame(seed_claims) -> None:
+    claim = _by_speaker(seed_claims, "Russian Ministry of Defence")[0]
+    assert "zeggen" not in claim.content.split()
+    assert "defensie" not in claim.content.split()
+    assert "oefening" in claim.content.split()
+
+
+def test_english_rules() -> None:
+    text = ("Russian troops are returning to their bases, the Russian Defence Ministry said on "
+            "Tuesday, according to Interfax. US officials estimate that 130,000 troops are "
+            "near the border.")
+    claims = extract_claims(text, "en", date(2022, 2, 15))
+    speakers = {c.speaker["canonical"] for c in claims}
+    assert "United States authorities" in speakers
+    us = next(c for c in claims if c.speaker["canonical"] == "United States authorities")
+    assert us.numbers[0]["value"] == 130000
+
+
+@pytest.mark.parametrize("text,lang,value", [
+    ("130.000 militairen", "nl", 130000), ("130,000 troops", "en", 130000),
+    ("130 duizend militairen", "nl", 130000), ("1,5 miljoen euro", "nl", 1500000),
+    ("2.5 million people", "en", 2500000), ("130.000 Soldaten", "de", 130000),
+])
+def test_number_normalisation(text: str, lang: str, value: int) -> None:
+    assert parse_number(text, lang) == value
+
+
+def test_years_are_not_quantities() -> None:
+    assert find_numbers("In 2014 annexeerde Rusland de Krim.", "nl") == []
+
+
+def test_other_languages_use_the_marked_fallback() -> None:
+    claims = extract_claims('« Nous ne céderons jamais devant cette pression », a déclaré '
+                            'Emmanuel Macron mardi.', "fr", date(2022, 2, 15))
+    assert claims and all(c.method == "fallback" for c in claims)
+    assert claims[0].speaker["text"].startswith("Emmanuel Macron")

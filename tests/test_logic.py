@@ -1,0 +1,141 @@
+"""Pure logic: dedup, story assignment, claim clusters, independence, confirmations."""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agents.corroboration import Corroborator, independent_reports
+from agents.dedupe import DuplicateIndex, canonical_url, content_hash
+from agents.stories import ClaimClusterer, StoryAssigner, stable_id
+
+T0 = datetime(2022, 2, 15, 9, 0, tzinfo=UTC)
+WIRE = ("Het Russische ministerie van Defensie zegt dat een deel van de Russische troepen na "
+        "het afronden van militaire oefeningen bij de grens met Oekraïne terugkeert naar de "
+        "bases. Dat meldt het persbureau Interfax dinsdag. Om hoeveel militairen het gaat is "
+        "niet bekend.")
+
+
+def test_canonical_url() -> None:
+    assert canonical_url("http://WWW.Ad.nl/a/b/?utm_source=x&id=3#top") == "https://ad.nl/a/b?id=3"
+    assert canonical_url("https://nos.nl/x/") == canonical_url("https://nos.nl/x")
+
+
+def test_content_hash_ignores_case_and_punctuation() -> None:
+    assert content_hash("Hello, World!") == content_hash("hello world")
+
+
+def _check(index: DuplicateIndex, aid: str, url: str, outlet: str, text: str,
+           at: datetime = T0):
+    return index.check(article_id=aid, url=url, canonical=canonical_url(url),
+                       digest=content_hash(text), outlet=outlet, text=text, published_at=at)
+
+
+def test_exact_near_and_syndicated() -> None:
+    index = DuplicateIndex()
+    assert _check(index, "a", "https://nu.nl/1", "nu.nl", WIRE).kind == "unique"
+    assert _check(index, "a2", "https://nu.nl/1?utm_source=t", "nu.nl", WIRE).kind == "exact"
+    copy = _check(index, "b", "https://ad.nl/9", "ad.nl", WIRE + " (ANP)")
+    assert copy.kind == "syndicated" and copy.of_url == "https://nu.nl/1"
+    edit = _check(index, "c", "https://nu.nl/2", "nu.nl", WIRE + " Later meer.")
+    assert edit.kind == "near_duplicate"
+    other = _check(index, "d", "https://x.nl/3", "x.nl", "Een heel ander bericht over het "
+                   "weer in Groningen en de storm die morgen verwacht wordt in het noorden.")
+    assert other.kind == "unique"
+
+
+def test_duplicate_index_evicts() -> None:
+    index = DuplicateIndex()
+    _check(index, "a", "https://nu.nl/1", "nu.nl", WIRE, T0)
+    assert index.evict_before(T0 + timedelta(hours=1)) == 1
+    assert len(index) == 0
+    assert _check(index, "a", "https://nu.nl/1", "nu.nl", WIRE, T0).kind == "unique"
+
+
+def test_story_assignment_groups_related_and_separates_unrelated() -> None:
+    assigner = StoryAssigner()
+    a = assigner.assign(article_id="a", text=WIRE, language="nl",
+                        entities={"Russian Ministry of Defence"}, published_at=T0)
+    b = assigner.assign(article_id="b", text="Volgens het Russische ministerie van Defensie "
+                        "keren troepen na oefeningen aan de grens met Oekraïne terug naar hun "
+                        "bases, meldt Interfax.", language="nl",
+                        entities={"Russian Ministry of Defence"}, published_at=T0)
+    c = assigner.assign(article_id="c", text="Het KNMI waarschuwt voor zware windstoten in het "
+                        "noorden van het land. Code oranje geldt voor Groningen en Friesland.",
+                        language="nl", entities={"KNMI"}, published_at=T0)
+    assert a.new and not b.new and b.story_id == a.story_id
+    assert c.new and c.story_id != a.story_id
+
+
+def _claim(cid: str, speaker: str, content: str, numbers=()) -> dict:
+    return {"claim_id": cid, "speaker": {"canonical": speaker, "text": speaker},
+            "content": content, "numbers": [{"text": str(n), "value": n} for n in numbers]}
+
+
+def test_claim_clusters_respect_speaker_and_numbers() -> None:
+    clusterer = ClaimClusterer()
+    c1 = clusterer.assign(story_id="s", claim=_claim("1", "US", "troepen grens militair",
+                                                     [130000]), published_at=T0)
+    c2 = clusterer.assign(story_id="s", claim=_claim("2", "US", "troepen grens militair "
+                                                     "schatting", [130000]), published_at=T0)
+    c3 = clusterer.assign(story_id="s", claim=_claim("3", "US", "troepen grens militair",
+                                                     [100000]), published_at=T0)
+    c4 = clusterer.assign(story_id="s", claim=_claim("4", "NATO", "troepen grens militair"),
+                          published_at=T0)
+    assert c1 == c2
+    assert len({c1, c3, c4}) == 3
+
+
+def _cclaim(n: int, outlet: str, *, via: str | None = "Interfax", syndicated_of=None,
+            cluster="k") -> dict:
+    return {"claim_id": f"c{n}", "cluster_id": cluster, "story_id": "s", "outlet": outlet,
+            "url": f"https://{outlet}/{n}", "sentence": "S", "content": "x",
+            "speaker": {"canonical": "MoD", "text": "MoD", "type": "org", "role": None},
+            "via": {"text": via, "canonical": via} if via else None,
+            "syndicated_of": syndicated_of, "numbers": []}
+
+
+def _groups(outlet: str) -> str:
+    return {"telegraaf.nl": "Mediahuis", "nrc.nl": "Mediahuis"}.get(outlet, outlet)
+
+
+def test_confirmation_once_with_groups_and_syndication() -> None:
+    corr = Corroborator(threshold=2, window=timedelta(hours=48), group_of=_groups)
+    assert corr.add(_cclaim(1, "telegraaf.nl"), T0) == []
+    assert corr.add(_cclaim(2, "nrc.nl"), T0 + timedelta(minutes=5)) == []  # same owner
+    assert corr.add(_cclaim(3, "ad.nl", syndicated_of="https://telegraaf.nl/1"),
+                    T0 + timedelta(minutes=6)) == []  # a copy of telegraaf.nl
+    events = corr.add(_cclaim(4, "nos.nl"), T0 + timedelta(minutes=30))
+    assert [e["type"] for e in events] == ["confirmation"]
+    event = events[0]
+    assert event["level"] == "single_origin"  # all via Interfax
+    assert event["independent_outlets"] == ["Mediahuis", "nos.nl"]
+    assert event["time_to_confirm_s"] == 1800
+    assert corr.add(_cclaim(4, "nos.nl"), T0 + timedelta(minutes=30)) == []  # re-delivery
+    update = corr.add(_cclaim(5, "rtl.nl", via=None), T0 + timedelta(minutes=40))
+    assert [e["type"] for e in update] == ["update"]
+    assert update[0]["level"] == "corroborated" and update[0]["new_outlets"] == ["rtl.nl"]
+    assert update[0]["confirmation_id"] == event["event_id"]
+
+
+def test_reports_outside_the_window_do_not_confirm() -> None:
+    corr = Corroborator(threshold=2, window=timedelta(hours=48), group_of=_groups)
+    assert corr.add(_cclaim(1, "nos.nl"), T0) == []
+    assert corr.add(_cclaim(2, "nu.nl"), T0 + timedelta(hours=49)) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.permutations(list(range(6))))
+def test_independent_count_is_the_same_for_any_arrival_order(order: list[int]) -> None:
+    outlets = ["nos.nl", "nu.nl", "nu.nl", "telegraaf.nl", "nrc.nl", "rtl.nl"]
+    results = []
+    corr = Corroborator(threshold=2, window=timedelta(hours=48), group_of=_groups)
+    events = []
+    for i in order:
+        events += corr.add(_cclaim(i, outlets[i]), T0 + timedelta(minutes=i))
+    results.append(len(independent_reports(corr.clusters["k"].reports, corr.window)))
+    assert results == [4]  # nos, nu, Mediahuis, rtl
+    assert sum(e["type"] == "confirmation" for e in events) == 1
+    confirmation = next(e for e in events if e["type"] == "confirmation")
+    # the id depends on the cluster only, never on which report arrived first
+    assert confirmation["event_id"] == stable_id("confirmation", "k")
