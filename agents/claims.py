@@ -197,9 +197,11 @@ def _number_value(digits: str, multiplier: str | None, language: str) -> float:
     decimal_comma = language in ("nl", "de")
     if re.fullmatch(r"\d{1,3}(?:[ ]\d{3})+", digits):
         value = float(digits.replace(" ", ""))
-    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits) and (decimal_comma or digits.count(".") > 1):
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits) and (
+            decimal_comma or digits.count(".") > 1):
         value = float(digits.replace(".", ""))
-    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits) and (not decimal_comma or digits.count(",") > 1):
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits) and (
+            not decimal_comma or digits.count(",") > 1):
         value = float(digits.replace(",", ""))
     elif decimal_comma:
         value = float(digits.replace(",", "."))
@@ -300,8 +302,8 @@ def _speaker_before(sent: Span, cue: Token, language: str) -> tuple[list[Token],
     return tokens, _clean_span(via, language)
 
 
-NP_GLUE = {"van", "voor", "der", "des", "of", "for", "the", "het", "de", "von", "vom", "des",
-           "'s", "’s", "-", "la", "le"}
+NP_GLUE = {"van", "voor", "der", "des", "of", "for", "the", "het", "de", "von", "vom", "'s",
+           "’s", "-", "la", "le"}
 
 
 def _is_role(tok: Token) -> bool:

@@ -85,8 +85,9 @@ def decode_raw(payload: bytes, *, max_html_bytes: int) -> RawArticle:
         try:
             published = parse_time(str(obj["published_at"]))
         except ValueError:
-            raise RejectedInput("invalid_field",
-                                f"'published_at' is not ISO 8601: {obj['published_at']!r}") from None
+            raise RejectedInput(
+                "invalid_field", f"'published_at' is not ISO 8601: {obj['published_at']!r}"
+            ) from None
     return RawArticle(url=url, outlet=obj["outlet"].strip().lower(), published_at=published,
                       html=html, text=text, title=obj.get("title"),
                       language=(obj.get("language") or None))

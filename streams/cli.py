@@ -49,8 +49,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
                                   "threshold": str(settings.corroboration_threshold)})
         app = create_app(settings, bootstrap)
 
-        @app.on_partitions_assigned.connect
-        async def _assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
+        @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # faust stub is narrower
+        async def _assigned(sender: Any, *args: Any, **kwargs: Any) -> None:
             metrics.REBALANCES.inc()
 
         print(f"claimwire worker: broker {bootstrap}, metrics port "
@@ -97,8 +97,9 @@ def _ingest_records(sources: list[str], outlet: str | None) -> Iterator[bytes]:
 
 
 def _fetch_url(url: str, outlet: str | None) -> bytes:
-    import trafilatura
     from urllib.parse import urlsplit
+
+    import trafilatura
 
     html = trafilatura.fetch_url(url)
     if html is None:

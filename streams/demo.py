@@ -84,9 +84,10 @@ def summarize(records: dict[str, list[dict[str, Any]]], wall_s: float, threshold
     confirmed_ids = {e["cluster_id"] for e in confirmed}
     single = [cid for cid in clusters if cid not in confirmed_ids
               and len(outlets_per_cluster[cid]) == 1]
+    kind_counts = ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items()))
     lines = [
         "", "summary",
-        f"  articles      {len(articles)} ({', '.join(f'{k}: {v}' for k, v in sorted(kinds.items()))})",
+        f"  articles      {len(articles)} ({kind_counts})",
         f"  stories       {len({a['story_id'] for a in articles})}",
         f"  claims        {len(claims)} in {len(clusters)} claim clusters",
         f"  confirmed     {len(confirmed)} (K={threshold}); updates {len(updates)}",

@@ -1,0 +1,45 @@
+"""schemas/: every example validates; faust Records and JSON Schemas agree."""
+
+import json
+
+import pytest
+
+from schemas import SCHEMA_DIR, load_schema, schema_names, validator
+from streams.records import PUBLIC_RECORDS
+
+
+def test_every_schema_is_versioned_and_has_examples() -> None:
+    names = schema_names()
+    assert {"articles_raw.v1", "article.v1", "claim.v1", "confirmation.v1", "update.v1",
+            "dead_letter.v1"} <= set(names)
+    for name in names:
+        assert (SCHEMA_DIR / "examples" / name).is_dir(), f"no examples for {name}"
+
+
+@pytest.mark.parametrize("path", sorted((SCHEMA_DIR / "examples").glob("*/*.json")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_example_validates(path) -> None:
+    errors = list(validator(path.parent.name).iter_errors(json.loads(path.read_text())))
+    assert not errors, [e.message for e in errors]
+
+
+def test_a_broken_record_fails_validation() -> None:
+    example = json.loads((SCHEMA_DIR / "examples/confirmation.v1/1.json").read_text())
+    del example["evidence"]
+    assert list(validator("confirmation.v1").iter_errors(example))
+
+
+@pytest.mark.parametrize("record,schema", [("article", "article.v1"), ("claim", "claim.v1"),
+                                           ("confirmation", "confirmation.v1"),
+                                           ("update", "update.v1"),
+                                           ("dead_letter", "dead_letter.v1")])
+def test_records_and_schemas_agree(record: str, schema: str) -> None:
+    cls = PUBLIC_RECORDS[record]
+    fields = cls._options.fieldpos.values()
+    defaults = set(cls._options.defaults)
+    sch = load_schema(schema)
+    assert set(fields) == set(sch["properties"]), "field names differ"
+    # faust gives Optional fields a None default; the schema may still require them (nullable)
+    assert set(fields) - defaults <= set(sch["required"]) <= set(fields), \
+        "required fields differ"
+    assert cls._options.include_metadata is False
