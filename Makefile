@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint eval clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,3 +24,10 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Story and confirmation quality on the ECB+ dev corpus (issue 4); figures in docs/quality.md.
+ECB := ../shared/data/stories/ecbplus-dev
+eval: $(STAMP)
+	$(BIN)/claimwire replay $(ECB)/articles.jsonl --dump out/ecbplus-dev
+	$(BIN)/python ../shared/eval/score_stories.py $(ECB)/gold-clusters.json out/ecbplus-dev \
+		--articles $(ECB)/articles.jsonl | tee out/ecbplus-dev.score.txt
