@@ -7,7 +7,6 @@ import json
 import signal
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,19 +155,13 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 # -------------------------------------------------------------------------------------- demo
 
-def demo_corpus() -> list[dict[str, Any]]:
-    from streams.demo import load_demo_corpus
-
-    return load_demo_corpus()
-
-
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.demo import DEMO_OUTLET_GROUPS, describe_event, summarize
+    from streams.demo import DEMO_OUTLET_GROUPS, describe_event, load_demo_corpus, summarize
     from streams.runner import run_pipeline
 
     if not settings.outlet_groups:
         settings = settings.model_copy(update={"outlet_groups": DEMO_OUTLET_GROUPS})
-    corpus = demo_corpus()
+    corpus = load_demo_corpus()
     payloads = [json.dumps(r).encode() for r in corpus]
     print(f"claimwire demo: {len(corpus)} articles from "
           f"{len({r['outlet'] for r in corpus})} outlets, threshold K="
@@ -272,10 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Ctrl-C / SIGTERM unwind through the context managers, so the embedded broker stops.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         settings = load_settings(args.config)
         return int(args.func(args, settings))
@@ -291,5 +288,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    start = time.monotonic()
     sys.exit(main())
