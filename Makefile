@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint eval clean
+.PHONY: demo test lint eval sweep-stories clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,3 +31,6 @@ eval: $(STAMP)
 	$(BIN)/claimwire replay $(ECB)/articles.jsonl --dump out/ecbplus-dev
 	$(BIN)/python ../shared/eval/score_stories.py $(ECB)/gold-clusters.json out/ecbplus-dev \
 		--articles $(ECB)/articles.jsonl | tee out/ecbplus-dev.score.txt
+
+sweep-stories: $(STAMP)
+	$(BIN)/python scripts/sweep_story_threshold.py 0.15 0.2 0.25 0.3

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +40,7 @@ CUES: dict[str, dict[str, str]] = {
         "schatten": "estimates", "verwachten": "estimates", "waarschuwen": "says",
         "benadrukken": "says", "zei": "says", "meldt": "says", "zegt": "says",
         "verklaard": "says", "gezegd": "says", "gemeld": "says", "bevestigd": "confirms",
-        "ontkend": "denies", "schat": "estimates", "schatten_": "estimates",
+        "ontkend": "denies", "schat": "estimates",
         "aldus": "says", "volgens": "says",
     },
     "en": {
@@ -126,12 +126,9 @@ class Claim:
     entities: list[dict[str, str]]
     content: str
     method: str = "rules"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out.pop("extra")
-        return out
+        return asdict(self)
 
 
 @lru_cache(maxsize=1)
