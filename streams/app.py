@@ -8,6 +8,7 @@ from streams import topics as T
 from streams.config import Settings
 
 APP_ID = "claimwire"
+LAG_REPORT_INTERVAL_S = 5.0
 
 
 def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
@@ -32,4 +33,41 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
 
     for module in (extract, story, corroborate):
         module.register(app, declared, settings)
+    _register_lag_reporter(app, names)
     return app
+
+
+def _register_lag_reporter(app: faust.App, names: T.TopicNames) -> None:
+    """Export consumer lag per assigned partition, every few seconds.
+
+    The high watermark is the larger of the one the broker returned with the last fetch
+    (faust's monitor) and a ListOffsets answer, asked for here so that the lag of a stalled
+    consumer still grows. Operational hazard: Tansu answers ListOffsets with the base offset of
+    the last batch, so on the embedded broker the second source can under-report by up to one
+    producer batch; the first corrects it as soon as records are fetched."""
+    from streams import metrics
+
+    reported: set[tuple[str, str]] = set()
+
+    @app.timer(interval=LAG_REPORT_INTERVAL_S)
+    async def report_consumer_lag() -> None:
+        monitor = app.monitor
+        assigned = app.consumer.assignment()
+        try:
+            listed = dict(await app.consumer.highwaters(*assigned)) if assigned else {}
+        except Exception:  # noqa: BLE001 - broker briefly unavailable: use fetch watermarks
+            listed = {}
+        current: set[tuple[str, str]] = set()
+        for tp in assigned:
+            marks = [m for m in (monitor.tp_end_offsets.get(tp), listed.get(tp)) if m is not None]
+            lag = metrics.consumer_lag(max(marks) if marks else None,
+                                       monitor.tp_committed_offsets.get(tp))
+            if lag is None:
+                continue
+            labels = (names.strip(tp.topic), str(tp.partition))
+            metrics.CONSUMER_LAG.labels(*labels).set(lag)
+            current.add(labels)
+        for labels in reported - current:  # revoked partitions: drop their series
+            metrics.CONSUMER_LAG.remove(*labels)
+        reported.clear()
+        reported.update(current)

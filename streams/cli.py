@@ -42,6 +42,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     with broker_for(settings.kafka_bootstrap_servers) as bootstrap:
         T.ensure_topics(bootstrap, T.TopicNames(settings.topic_prefix), settings.partitions,
                         retention=settings.kafka_bootstrap_servers is None)
+        metrics.init_label_sets()
         metrics.serve(settings.metrics_port)
         metrics.WORKER_UP.set(1)
         metrics.WORKER_INFO.info({"version": _version(), "topic_prefix": settings.topic_prefix,

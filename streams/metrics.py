@@ -47,6 +47,41 @@ STATE_EVICTIONS = Counter("claimwire_state_evictions_total",
 WORKER_UP = Gauge("claimwire_worker_up", "1 while the worker runs.")
 WORKER_INFO = Info("claimwire_worker", "Worker build and configuration.")
 REBALANCES = Counter("claimwire_rebalances_total", "Partition assignments received.")
+CONSUMER_LAG = Gauge(
+    "claimwire_consumer_lag_records",
+    "Records in an assigned partition not yet committed by this worker (high watermark minus "
+    "committed offset), per input topic and partition.", ["topic", "partition"])
+
+# The bounded label values, initialised to zero at start so that dashboards and alerts see a
+# series before the first event of its kind (Prometheus cannot rate() a series that is absent).
+STAGES = ("extract", "story", "corroborate")
+LEVELS = ("single_origin", "corroborated")
+DEDUP_KINDS = ("unique", "exact", "near_duplicate", "syndicated")
+STATE_KINDS = ("stories", "claim_clusters", "signatures", "corroboration_clusters")
+
+
+def init_label_sets() -> None:
+    for stage in STAGES:
+        RECORDS_IN.labels(stage)
+        STAGE_LATENCY.labels(stage)
+        STATE_EVICTIONS.labels(stage)
+    for level in LEVELS:
+        CONFIRMATIONS.labels(level)
+        UPDATES.labels(level)
+        TIME_TO_CONFIRM.labels(level)
+    for kind in DEDUP_KINDS:
+        DEDUP_HITS.labels(kind)
+    for kind in STATE_KINDS:
+        STATE_ENTRIES.labels(kind)
+
+
+def consumer_lag(highwater: int | None, committed: int | None) -> int | None:
+    """Records behind: ``highwater`` is the next offset to be written, ``committed`` the next
+    offset to be read after a restart. None when the consumer has not fetched the partition yet.
+    A partition never committed counts from offset 0."""
+    if highwater is None:
+        return None
+    return max(0, highwater - (committed or 0))
 
 
 def serve(port: int) -> None:

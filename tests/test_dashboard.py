@@ -35,3 +35,26 @@ def test_dashboard_file_is_current() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "deploy/grafana/build_dashboard.py"),
                            "--check"])
     assert proc.returncode == 0, "run: python deploy/grafana/build_dashboard.py"
+
+
+def test_alert_rules_reference_only_exported_metrics() -> None:
+    import yaml
+
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())
+    exprs = [r["expr"] for g in rules["groups"] for r in g["rules"]]
+    used = set().union(*(_metric_names(e) for e in exprs))
+    assert used and used <= exported_metric_names(), used - exported_metric_names()
+
+
+def test_readme_describes_every_panel_and_alert() -> None:
+    import yaml
+
+    readme = (ROOT / "README.md").read_text()
+    monitoring = readme[readme.index("## Monitoring"):]
+    dashboard = json.loads(DASHBOARD.read_text())
+    for panel in dashboard["panels"]:
+        if panel["type"] != "row":
+            assert f"*{panel['title']}*: {panel['description']}" in monitoring, panel["title"]
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())
+    for rule in (r for g in rules["groups"] for r in g["rules"]):
+        assert f"**{rule['alert']}**" in monitoring, rule["alert"]

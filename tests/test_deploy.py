@@ -1,0 +1,144 @@
+"""deploy/ cannot be run here (no Docker engine, no cluster), so it is validated: Kubernetes
+manifests against the bundled API schemas, and compose, Prometheus, Grafana and the Dockerfile
+for consistency with the code (ports, metric path, settings, topic names, mounted files)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from streams import topics as T
+from streams.config import ENV_PREFIX, Settings
+from tests.conftest import ROOT
+
+DEPLOY = ROOT / "deploy"
+METRICS_PORT = Settings.model_fields["metrics_port"].default
+SETTINGS_ENV = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+
+
+def _yaml_docs(path: Path) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def _compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((DEPLOY / "compose.yaml").read_text()))
+
+
+def _k8s(kind: str) -> dict[str, Any]:
+    docs = [d for p in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in _yaml_docs(p)]
+    return next(d for d in docs if d["kind"] == kind)
+
+
+@pytest.mark.parametrize("path", sorted((DEPLOY / "k8s").glob("*.yaml")), ids=lambda p: p.name)
+def test_kubernetes_manifests_validate_strictly(path: Path) -> None:
+    for doc in _yaml_docs(path):
+        kubernetes_validate.validate(doc, "1.30", strict=True)
+
+
+def test_a_broken_manifest_is_rejected() -> None:
+    deployment = _k8s("Deployment")
+    broken = json.loads(json.dumps(deployment))
+    broken["spec"]["replicas"] = "four"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, "1.30", strict=True)
+
+
+def test_kubernetes_workers_match_settings_and_metrics() -> None:
+    settings = _k8s("ConfigMap")["data"]
+    assert set(settings) <= SETTINGS_ENV, set(settings) - SETTINGS_ENV
+    Settings(**{k[len(ENV_PREFIX):].lower(): v for k, v in settings.items()})  # valid values
+    deployment = _k8s("Deployment")
+    # Scaled by partitions: a pod beyond the partition count gets nothing to do.
+    assert deployment["spec"]["replicas"] <= int(settings["CLAIMWIRE_PARTITIONS"])
+    pod = deployment["spec"]["template"]
+    container = pod["spec"]["containers"][0]
+    assert container["args"] == ["worker"]
+    assert container["ports"][0]["containerPort"] == METRICS_PORT
+    assert int(settings["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
+    assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(METRICS_PORT)
+    assert pod["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"
+    service = _k8s("Service")
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    k8s_scrape = yaml.safe_load((DEPLOY / "prometheus/prometheus-k8s.yml").read_text())
+    keep = [r["regex"] for r in k8s_scrape["scrape_configs"][0]["relabel_configs"]
+            if r.get("action") == "keep"]
+    assert service["metadata"]["name"] in keep
+
+
+def test_compose_runs_kraft_kafka_workers_prometheus_and_grafana() -> None:
+    compose = _compose()
+    services = compose["services"]
+    assert set(services) == {"kafka", "worker", "prometheus", "grafana"}
+    kafka = services["kafka"]["environment"]
+    assert "controller" in kafka["KAFKA_PROCESS_ROLES"]  # KRaft, no ZooKeeper
+    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    worker = services["worker"]
+    env = worker["environment"]
+    assert set(env) <= SETTINGS_ENV, set(env) - SETTINGS_ENV
+    Settings(**{k[len(ENV_PREFIX):].lower(): v for k, v in env.items()})
+    assert env["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"] in kafka["KAFKA_ADVERTISED_LISTENERS"]
+    assert int(env["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
+    assert worker["expose"] == [str(METRICS_PORT)]
+    assert worker["deploy"]["replicas"] <= int(env["CLAIMWIRE_PARTITIONS"])
+    build = DEPLOY / worker["build"]["context"]
+    assert (build / worker["build"]["dockerfile"]).is_file()
+
+
+def _mounts(service: dict[str, Any]) -> dict[str, Path]:
+    """container path -> host path, for a compose service's bind mounts."""
+    out = {}
+    for volume in service["volumes"]:
+        host, container = volume.split(":")[:2]
+        out[container] = DEPLOY / host
+    return out
+
+
+def test_compose_prometheus_scrapes_the_workers_with_the_rules() -> None:
+    compose = _compose()
+    mounts = _mounts(compose["services"]["prometheus"])
+    for host in mounts.values():
+        assert host.exists(), host
+    config = yaml.safe_load(mounts["/etc/prometheus/prometheus.yml"].read_text())
+    for rule_file in config["rule_files"]:
+        assert rule_file in mounts, f"{rule_file} is not mounted into the prometheus service"
+    job = config["scrape_configs"][0]
+    assert job["metrics_path"] == "/metrics"
+    sd = job["dns_sd_configs"][0]
+    assert sd["names"] == ["worker"] and sd["port"] == METRICS_PORT
+
+
+def test_compose_grafana_provisions_the_datasource_and_dashboard() -> None:
+    mounts = _mounts(_compose()["services"]["grafana"])
+    provisioning = mounts["/etc/grafana/provisioning"]
+    datasource = yaml.safe_load((provisioning / "datasources/prometheus.yml").read_text())
+    uid = datasource["datasources"][0]["uid"]
+    assert datasource["datasources"][0]["url"] == "http://prometheus:9090"
+    provider = yaml.safe_load((provisioning / "dashboards/claimwire.yml").read_text())
+    path = provider["providers"][0]["options"]["path"]
+    dashboards = mounts[path]
+    dashboard = json.loads((dashboards / "claimwire.json").read_text())
+    used = {p["datasource"]["uid"] for p in dashboard["panels"] if "datasource" in p}
+    assert used == {uid}
+
+
+def test_dockerfile_builds_the_worker_image() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(rf"^EXPOSE {METRICS_PORT}$", dockerfile, re.M)
+    for source in re.findall(r"^COPY (.+) \S+$", dockerfile, re.M):
+        for part in source.split():
+            assert (ROOT / part).exists(), part
+    assert 'ENTRYPOINT ["claimwire"]' in dockerfile
+    assert 'claimwire = "streams.cli:main"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_topic_names_in_deploy_files_are_the_codes() -> None:
+    text = "\n".join(p.read_text() for p in DEPLOY.rglob("*.y*ml"))
+    named = set(re.findall(r'topic[=:]\s*"?([a-z.]+)"?', text))
+    assert named, "no topic named in deploy/"
+    assert named <= set(T.ALL), named - set(T.ALL)
