@@ -1,20 +1,23 @@
 """corroborate: claims -> claims.confirmed / claims.updated. Independence and thresholds live
 in agents.corroboration; this agent decodes, calls it, sends and counts.
 
-The ``confirmed`` table (changelog-backed) remembers which clusters were confirmed, so a
-restarted worker whose in-memory cluster state is gone never emits a second confirmation."""
+Per input partition the state is a CorroboratePartition, rebuilt from the partition's log
+after a start, restart or rebalance (agents.partition_state). The ``confirmed`` table
+(changelog-backed) is a second guard: even if the log no longer holds a confirmed cluster's
+first claims (retention), the confirmation is never emitted twice."""
 
 from __future__ import annotations
 
-import json
+import asyncio
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 
-from agents.common import error_reason, message_origin, reject
-from agents.corroboration import Corroborator
+from agents.common import PartitionStates, read_partition, reject
+from agents.corroboration import CorroboratePartition
+from agents.errors import error_reason
 from agents.extraction import parse_time
 from streams import metrics
 from streams.records import Confirmation, Update
@@ -22,45 +25,57 @@ from streams.records import Confirmation, Update
 STAGE = "corroborate"
 
 
-def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any) -> None:
+def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
+             bootstrap_servers: str) -> None:
     in_topic, confirmed_topic, updated_topic, dlq = (
         topics["claims"], topics["claims.confirmed"], topics["claims.updated"],
         topics["corroborate.dlq"])
     confirmed = app.Table("confirmed", default=str, partitions=settings.partitions)
-    states: dict[int, Corroborator] = {}
+
+    def new_state() -> CorroboratePartition:
+        return CorroboratePartition(
+            threshold=settings.corroboration_threshold, window=settings.corroboration_window,
+            allowed_lateness=settings.allowed_lateness, group_of=settings.outlet_group_of)
+
+    def replay(state: CorroboratePartition, value: bytes, origin: tuple[str, int, int]) -> None:
+        try:
+            state.handle(value)
+        except Exception:  # noqa: BLE001 - went to the DLQ when it was first handled
+            pass
+
+    states: PartitionStates[CorroboratePartition] = PartitionStates(
+        in_topic.get_topic_name(), new_state, replay, read_partition(bootstrap_servers))
 
     @app.agent(in_topic, name="corroborate")
     async def corroborate(stream: faust.StreamT) -> None:
         async for event in stream.events():
             metrics.RECORDS_IN.labels(STAGE).inc()
             started = time.perf_counter()
-            topic, partition, offset = message_origin(event)
-            payload = event.value
+            msg = event.message
+            origin = (str(msg.topic), int(msg.partition), int(msg.offset))
+            payload = bytes(event.value)
+            if states.needs_rebuild(origin[1], origin[2]):
+                replayed = await asyncio.to_thread(states.rebuild, origin[1], origin[2])
+                metrics.STATE_REBUILDS.labels(STAGE).inc()
+                metrics.STATE_REBUILD_RECORDS.labels(STAGE).inc(replayed)
+            state = states.take(origin[1], origin[2])
             try:
-                claim = json.loads(payload)
-                published = parse_time(claim["published_at"])
-                state = states.setdefault(partition, Corroborator(
-                    threshold=settings.corroboration_threshold,
-                    window=settings.corroboration_window, group_of=settings.outlet_group_of))
-                events = state.add(claim, published)
-                evicted = state.evict_before(
-                    state.watermark - settings.corroboration_window - settings.allowed_lateness
-                ) if state.watermark else 0
+                step = state.handle(payload)
             except Exception as exc:
                 await reject(dlq, stage=STAGE, reason=error_reason(exc),
-                             error=f"{type(exc).__name__}: {exc}",
-                             origin=(topic, partition, offset), payload=payload)
+                             error=f"{type(exc).__name__}: {exc}", origin=origin,
+                             payload=payload)
                 continue
-            for out in events:
+            for out in step.events:
                 key = out["cluster_id"].encode()
                 if out["type"] == "confirmation":
                     if confirmed[out["cluster_id"]]:
-                        continue  # confirmed before a restart: never a second confirmation
+                        continue  # confirmed before: never a second confirmation
                     confirmed[out["cluster_id"]] = out["event_id"]
                     await confirmed_topic.send(key=key, value=Confirmation(**out).dumps())
                     metrics.CONFIRMATIONS.labels(out["level"]).inc()
                     metrics.TIME_TO_CONFIRM.labels(out["level"]).observe(out["time_to_confirm_s"])
-                    ingested = parse_time(claim["ingested_at"])
+                    ingested = parse_time(step.claim["ingested_at"])
                     metrics.END_TO_END_LATENCY.observe(
                         max((datetime.now(UTC) - ingested).total_seconds(), 0.0))
                     metrics.RECORDS_OUT.labels(STAGE, "claims.confirmed").inc()
@@ -68,7 +83,7 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any) -> 
                     await updated_topic.send(key=key, value=Update(**out).dumps())
                     metrics.UPDATES.labels(out["level"]).inc()
                     metrics.RECORDS_OUT.labels(STAGE, "claims.updated").inc()
-            metrics.STATE_EVICTIONS.labels(STAGE).inc(evicted)
+            metrics.STATE_EVICTIONS.labels(STAGE).inc(step.evicted)
             metrics.STATE_ENTRIES.labels("corroboration_clusters").set(
                 sum(len(s) for s in states.values()))
             metrics.STAGE_LATENCY.labels(STAGE).observe(time.perf_counter() - started)

@@ -14,12 +14,13 @@ change) produce update events, never a second confirmation.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from agents.extraction import format_time
+from agents.extraction import format_time, parse_time
 from agents.stories import stable_id
 
 SCHEMA_VERSION = 1
@@ -179,3 +180,30 @@ class Corroborator:
         for url in [u for u, (_k, t) in self._key_of_url.items() if t < cutoff]:
             del self._key_of_url[url]
         return len(old)
+
+
+@dataclass(frozen=True)
+class CorroborationStep:
+    claim: dict[str, Any]
+    events: list[dict[str, Any]]
+    evicted: int
+
+
+class CorroboratePartition:
+    """What the corroborate agent keeps per input partition. ``handle`` takes one raw record of
+    ``claims`` and returns the events to emit; it raises on a record it cannot read."""
+
+    def __init__(self, *, threshold: int, window: timedelta, allowed_lateness: timedelta,
+                 group_of: Callable[[str], str]) -> None:
+        self.corroborator = Corroborator(threshold=threshold, window=window, group_of=group_of)
+        self.retention = window + allowed_lateness
+
+    def __len__(self) -> int:
+        return len(self.corroborator)
+
+    def handle(self, payload: bytes) -> CorroborationStep:
+        claim = json.loads(payload)
+        events = self.corroborator.add(claim, parse_time(claim["published_at"]))
+        watermark = self.corroborator.watermark
+        evicted = self.corroborator.evict_before(watermark - self.retention) if watermark else 0
+        return CorroborationStep(claim, events, evicted)

@@ -88,13 +88,18 @@ class DuplicateIndex:
     def check(self, *, article_id: str, url: str, canonical: str, digest: str, outlet: str,
               text: str, published_at: datetime) -> DedupResult:
         """Classify an article and remember it (unless it is an exact duplicate)."""
-        for table, key in ((self._by_url, canonical), (self._by_hash, digest)):
-            if key in table:
-                first = self._seen[table[key]]
+        if canonical in self._by_url:
+            first = self._seen[self._by_url[canonical]]
+            return DedupResult("exact", first.article_id, first.url, 1.0)
+        if digest in self._by_hash:
+            first = self._seen[self._by_hash[digest]]
+            if first.outlet == outlet:  # the same text again from the same outlet
                 return DedupResult("exact", first.article_id, first.url, 1.0)
         signature = minhash(text)
         result = DedupResult("unique")
         best: tuple[float, str] | None = None
+        if digest in self._by_hash:  # an identical text at another outlet: a wire copy
+            best = (1.0, self._by_hash[digest])
         for other in self._lsh.query(signature):
             sim = signature.jaccard(self._seen[other].signature)
             # Ties break on the earliest-seen article, so the result is deterministic.
@@ -106,7 +111,7 @@ class DuplicateIndex:
             result = DedupResult(kind, first.article_id, first.url, round(best[0], 3))
         self._seen[article_id] = _Seen(article_id, url, outlet, published_at, signature)
         self._by_url[canonical] = article_id
-        self._by_hash[digest] = article_id
+        self._by_hash.setdefault(digest, article_id)
         self._keys[article_id] = (canonical, digest)
         self._lsh.insert(article_id, signature)
         return result
@@ -116,8 +121,10 @@ class DuplicateIndex:
         old = [aid for aid, seen in self._seen.items() if seen.published_at < cutoff]
         for aid in old:
             canonical, digest = self._keys.pop(aid)
-            self._by_url.pop(canonical, None)
-            self._by_hash.pop(digest, None)
+            if self._by_url.get(canonical) == aid:
+                del self._by_url[canonical]
+            if self._by_hash.get(digest) == aid:
+                del self._by_hash[digest]
             del self._seen[aid]
             self._lsh.remove(aid)
         return len(old)

@@ -16,7 +16,8 @@ from streams import metrics
 STAGE = "extract"
 
 
-def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any) -> None:
+def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
+             bootstrap_servers: str) -> None:
     raw_topic, out_topic, dlq = topics["articles.raw"], topics["articles.extracted"], \
         topics["extract.dlq"]
 

@@ -13,6 +13,7 @@ speaker. Numbers must agree: 130,000 vs 100,000 troops stay apart.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections import Counter
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
+
+from agents.errors import Rejected, rejected
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 CENTROID_TERMS = 300
@@ -250,3 +253,60 @@ class StoryStage:
         for aid in [a for a, (_s, t) in self.story_of.items() if t < cutoff]:
             del self.story_of[aid]
         self.evicted_total += evicted
+
+
+RELEASE_MARKER = b'{"control": "release"}'
+
+
+@dataclass(frozen=True)
+class StoryOutput:
+    article: dict[str, Any]
+    claims: list[dict[str, Any]]
+    origin: tuple[str, int, int]  # the input record's (topic, partition, offset)
+    payload: bytes
+
+
+@dataclass
+class _Pending:
+    article: dict[str, Any]
+    published_at: datetime
+    origin: tuple[str, int, int]
+    payload: bytes
+
+
+class StoryPartition:
+    """What the story agent keeps per input partition: the event-time reorder buffer in front
+    of the StoryStage. ``handle`` takes one raw record of ``articles.extracted`` (an article or
+    a release marker) and returns what to emit, in event-time order."""
+
+    def __init__(self, *, window: timedelta, allowed_lateness: timedelta,
+                 story_threshold: float = 0.2, claim_threshold: float = 0.12) -> None:
+        from agents.eventtime import ReorderBuffer
+
+        self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(allowed_lateness)
+        self.stage = StoryStage(retention=window + allowed_lateness,
+                                story_threshold=story_threshold,
+                                claim_threshold=claim_threshold)
+
+    def handle(self, payload: bytes, origin: tuple[str, int, int]
+               ) -> list[StoryOutput | Rejected]:
+        from agents.extraction import parse_time
+
+        try:
+            article = json.loads(payload)
+            if article.get("control") == "release":
+                released = self.buffer.release_all()
+            else:
+                published = parse_time(article["published_at"])
+                released = self.buffer.push(_Pending(article, published, origin, payload),
+                                            published, str(article["article_id"]))
+        except Exception as exc:
+            return [rejected(exc, origin, payload)]
+        out: list[StoryOutput | Rejected] = []
+        for item in released:
+            try:
+                out.append(StoryOutput(*self.stage.process(item.article, item.published_at),
+                                       item.origin, item.payload))
+            except Exception as exc:
+                out.append(rejected(exc, item.origin, item.payload))
+        return out

@@ -32,7 +32,7 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
     from agents import corroborate, extract, story
 
     for module in (extract, story, corroborate):
-        module.register(app, declared, settings)
+        module.register(app, declared, settings, bootstrap_servers)
     _register_lag_reporter(app, names)
     return app
 

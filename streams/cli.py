@@ -135,6 +135,9 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     if not source.exists():
         _err(f"no such file: {source}")
         return 2
+    if not 1 <= args.workers <= settings.partitions:
+        _err(f"--workers must be between 1 and the partition count ({settings.partitions})")
+        return 2
     payloads = [line.rstrip(b"\r\n") for line in source.read_bytes().splitlines()
                 if line.strip()]
     dump = Path(args.dump)
@@ -144,7 +147,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             _progress_bar(len(payloads), "produce") as bar:
         run = run_pipeline(settings, bootstrap, payloads, config_file=args.config,
                            workdir=dump / ".work", timeout_s=args.timeout, status=_status,
-                           progress=bar.update)
+                           progress=bar.update, workers=args.workers)
     for base in T.OUTPUTS:
         with (dump / f"{base}.jsonl").open("w", encoding="utf-8") as fh:
             for record in run.records.get(base, []):
@@ -254,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE.jsonl")
     p.add_argument("--dump", required=True, metavar="DIR")
     p.add_argument("--timeout", type=float, default=1800, help="seconds (default 1800)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="workers in the consumer group (default 1; at most the partitions)")
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("tail", parents=[common], help="print a topic's records")

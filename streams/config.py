@@ -51,6 +51,8 @@ _TOML_KEYS: dict[tuple[str, str], str] = {
     ("metrics", "port"): "metrics_port",
     ("extract", "max_html_bytes"): "max_html_bytes",
     ("worker", "broker_session_timeout_s"): "broker_session_timeout_s",
+    ("corroboration", "reorder_idle_s"): "reorder_idle_s",
+    ("corroboration", "reorder_max_wait_s"): "reorder_max_wait_s",
 }
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -134,7 +136,18 @@ class Settings(BaseSettings):
         "('48h').")
     allowed_lateness: timedelta = Field(
         default=timedelta(hours=6),
-        description="CLAIMWIRE_ALLOWED_LATENESS, [corroboration] allowed_lateness.")
+        description="CLAIMWIRE_ALLOWED_LATENESS, [corroboration] allowed_lateness. How far "
+        "behind the latest publication time an article may arrive and still be processed in "
+        "event-time order.")
+    reorder_idle_s: float = Field(
+        default=2.0, gt=0,
+        description="CLAIMWIRE_REORDER_IDLE_S, [corroboration] reorder_idle_s. Release the "
+        "event-time buffer of a partition after this many seconds without new input.")
+    reorder_max_wait_s: float = Field(
+        default=30.0, gt=0,
+        description="CLAIMWIRE_REORDER_MAX_WAIT_S, [corroboration] reorder_max_wait_s. Release "
+        "it at the latest when its oldest article has waited this long (bounds latency under "
+        "steady input).")
     metrics_port: int = Field(
         default=9464, ge=0, le=65535,
         description="CLAIMWIRE_METRICS_PORT, [metrics] port. 0 disables the HTTP endpoint.")

@@ -47,6 +47,17 @@ STATE_EVICTIONS = Counter("claimwire_state_evictions_total",
 WORKER_UP = Gauge("claimwire_worker_up", "1 while the worker runs.")
 WORKER_INFO = Info("claimwire_worker", "Worker build and configuration.")
 REBALANCES = Counter("claimwire_rebalances_total", "Partition assignments received.")
+STATE_REBUILDS = Counter(
+    "claimwire_state_rebuilds_total",
+    "Partition states rebuilt by replaying the partition's log (start, restart, rebalance).",
+    ["stage"])
+STATE_REBUILD_RECORDS = Counter(
+    "claimwire_state_rebuild_records_total", "Records replayed to rebuild partition states.",
+    ["stage"])
+LATE_RECORDS = Counter(
+    "claimwire_late_records_total",
+    "Records that arrived after the event-time watermark had passed them by more than the "
+    "allowed lateness; processed at once, out of order.", ["stage"])
 CONSUMER_LAG = Gauge(
     "claimwire_consumer_lag_records",
     "Records in an assigned partition not yet committed by this worker (high watermark minus "
@@ -57,7 +68,8 @@ CONSUMER_LAG = Gauge(
 STAGES = ("extract", "story", "corroborate")
 LEVELS = ("single_origin", "corroborated")
 DEDUP_KINDS = ("unique", "exact", "near_duplicate", "syndicated")
-STATE_KINDS = ("stories", "claim_clusters", "signatures", "corroboration_clusters")
+STATE_KINDS = ("stories", "claim_clusters", "signatures", "reorder_buffer",
+               "corroboration_clusters")
 
 
 def init_label_sets() -> None:
@@ -65,6 +77,9 @@ def init_label_sets() -> None:
         RECORDS_IN.labels(stage)
         STAGE_LATENCY.labels(stage)
         STATE_EVICTIONS.labels(stage)
+        STATE_REBUILDS.labels(stage)
+        STATE_REBUILD_RECORDS.labels(stage)
+        LATE_RECORDS.labels(stage)
     for level in LEVELS:
         CONFIRMATIONS.labels(level)
         UPDATES.labels(level)

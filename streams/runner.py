@@ -82,9 +82,12 @@ class TopicReader:
         self._stop.set()
         self._thread.join(timeout=10)
 
-    def count(self, topic: str) -> int:
+    def count(self, topic: str, *, data_only: bool = False) -> int:
+        """Records read from ``topic``; ``data_only`` leaves out control records (the story
+        stage's release markers)."""
         with self._lock:
-            return len(self.records.get(topic, []))
+            records = self.records.get(topic, [])
+            return sum(1 for r in records if "control" not in r) if data_only else len(records)
 
     def snapshot_ends(self) -> dict[tuple[str, int], int]:
         with self._lock:
@@ -139,24 +142,31 @@ def committed_offsets(bootstrap_servers: str, group_id: str) -> dict[tuple[str, 
 
 
 def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
-              stage_inputs: list[str], expected_raw: int, raw_topic: str,
-              timeout_s: float, worker: subprocess.Popen[bytes] | None = None,
+              names: T.TopicNames, expected_raw: int, timeout_s: float,
+              workers: list[subprocess.Popen[bytes]] | None = None,
               status: Callable[[str], None] | None = None) -> None:
-    """Block until every stage committed past every record of its input topic."""
+    """Block until every stage committed past every record of its input topic, and the story
+    stage has emitted (article or dead letter) every article it consumed: it holds articles in
+    its event-time buffer after committing them."""
     deadline = time.monotonic() + timeout_s
     last_report = 0.0
+    stage_inputs = [names(t) for t in T.STAGE_INPUTS.values()]
     while True:
         if reader.error:
             raise RuntimeError(f"output reader failed: {reader.error}")
-        if worker is not None and worker.poll() is not None:
-            raise RuntimeError(f"worker exited early with code {worker.returncode}")
+        for worker in workers or []:
+            if worker.poll() is not None:
+                raise RuntimeError(f"worker exited early with code {worker.returncode}")
         ends = reader.snapshot_ends()
-        raw_seen = sum(n for (t, _p), n in ends.items() if t == raw_topic)
+        raw_seen = sum(n for (t, _p), n in ends.items() if t == names(T.RAW))
         pending = None
         if raw_seen >= expected_raw:
             committed = committed_offsets(bootstrap_servers, group_id)
             pending = sum(max(end - committed.get(tp, 0), 0) for tp, end in ends.items()
                           if tp[0] in stage_inputs)
+            pending += max(reader.count(names(T.EXTRACTED), data_only=True)
+                           - reader.count(names(T.ARTICLES)) - reader.count(names(T.STORY_DLQ)),
+                           0)
             if pending == 0:
                 return
         now = time.monotonic()
@@ -209,8 +219,10 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
                  config_file: str | None, workdir: Path, timeout_s: float = 600.0,
                  on_record: Callable[[str, dict[str, Any]], None] | None = None,
                  status: Callable[[str], None] | None = None,
-                 progress: Callable[[int], None] | None = None) -> PipelineRun:
-    """Produce ``payloads`` to articles.raw, run one worker until idle, return every output."""
+                 progress: Callable[[int], None] | None = None,
+                 workers: int = 1) -> PipelineRun:
+    """Produce ``payloads`` to articles.raw, run ``workers`` workers in one consumer group
+    until idle, return every output."""
     started = time.monotonic()
     names = T.TopicNames(settings.topic_prefix)
     T.ensure_topics(bootstrap_servers, names, settings.partitions,
@@ -218,19 +230,18 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
     outputs = [names(t) for t in (T.RAW, T.EXTRACTED, *T.OUTPUTS)]
     workdir.mkdir(parents=True, exist_ok=True)
     reader = TopicReader(bootstrap_servers, outputs, on_record=on_record).start()
-    worker = start_worker(bootstrap_servers, config_file=config_file,
-                          log_path=workdir / "worker.log")
+    procs = [start_worker(bootstrap_servers, config_file=config_file,
+                          log_path=workdir / f"worker-{i}.log") for i in range(workers)]
     try:
         produced = produce(bootstrap_servers, names(T.RAW),
                            ((None, p) for p in payloads), progress=progress)
         wait_idle(reader, bootstrap_servers=bootstrap_servers,
-                  group_id=f"{settings.topic_prefix}{APP_ID}",
-                  stage_inputs=[names(t) for t in T.STAGE_INPUTS.values()],
-                  expected_raw=produced, raw_topic=names(T.RAW), timeout_s=timeout_s,
-                  worker=worker, status=status)
-        time.sleep(0.5)  # let the reader drain the last outputs the worker sent
+                  group_id=f"{settings.topic_prefix}{APP_ID}", names=names,
+                  expected_raw=produced, timeout_s=timeout_s, workers=procs, status=status)
+        time.sleep(0.5)  # let the reader drain the last outputs the workers sent
     finally:
-        stop_worker(worker)
+        for proc in procs:
+            stop_worker(proc)
         reader.stop()
     records = {names.strip(t): list(v) for t, v in reader.records.items()}
     return PipelineRun(records=records, produced=produced, wall_s=time.monotonic() - started)

@@ -44,6 +44,15 @@ def test_exact_near_and_syndicated() -> None:
     assert other.kind == "unique"
 
 
+def test_identical_text_at_another_outlet_is_syndicated_not_exact() -> None:
+    index = DuplicateIndex()
+    assert _check(index, "a", "https://nu.nl/1", "nu.nl", WIRE).kind == "unique"
+    copy = _check(index, "b", "https://ad.nl/1", "ad.nl", WIRE)
+    assert (copy.kind, copy.of_url, copy.similarity) == ("syndicated", "https://nu.nl/1", 1.0)
+    # the same text again from nu.nl under another URL is a re-delivery
+    assert _check(index, "c", "https://nu.nl/1-update", "nu.nl", WIRE).kind == "exact"
+
+
 def test_duplicate_index_evicts() -> None:
     index = DuplicateIndex()
     _check(index, "a", "https://nu.nl/1", "nu.nl", WIRE, T0)

@@ -1,0 +1,122 @@
+"""Event time: the reorder buffer, order-independence of the whole judgement, and state
+rebuilt from the log after a crash (pure logic; the broker tests repeat it end to end)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agents.eventtime import ReorderBuffer
+from agents.partition_state import PartitionStates
+from agents.stories import RELEASE_MARKER, StoryOutput, StoryPartition
+from streams.config import Settings
+from tests import pure_pipeline as P
+
+T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
+LATENESS = timedelta(hours=6)
+SCENARIO = Path(__file__).parent / "data/scenario_nl"
+
+
+@cache
+def scenario() -> tuple[list[bytes], Settings]:
+    records = [json.loads(line) for line in (SCENARIO / "articles.jsonl").open()]
+    return P.extract_all(records), Settings(
+        corroboration_threshold=2, outlet_groups={"Mediahuis": ["telegraaf.nl", "nrc.nl"]})
+
+
+@given(st.lists(st.tuples(st.integers(0, 48 * 60), st.floats(0, 1)), min_size=1, max_size=40))
+def test_reorder_buffer_releases_in_event_time_order_within_lateness(
+        items: list[tuple[int, float]]) -> None:
+    times = [T0 + timedelta(minutes=m) for m, _d in items]
+    order = P.lateness_order(times, [d for _m, d in items], LATENESS)
+    buffer: ReorderBuffer[int] = ReorderBuffer(LATENESS)
+    released: list[int] = []
+    for i in order:
+        released += buffer.push(i, times[i], f"{i:04d}")
+    released += buffer.release_all()
+    assert released == sorted(range(len(times)), key=lambda i: (times[i], f"{i:04d}"))
+    assert buffer.late_total == 0 and len(buffer) == 0
+
+
+def test_reorder_buffer_holds_until_the_watermark_passes() -> None:
+    buffer: ReorderBuffer[str] = ReorderBuffer(timedelta(hours=1))
+    assert buffer.push("b", T0 + timedelta(minutes=30), "b") == []
+    assert buffer.push("a", T0, "a") == []
+    # the watermark moves to 10:00: everything before 09:00 is released, in order
+    assert buffer.push("c", T0 + timedelta(hours=2), "c") == ["a", "b"]
+    assert len(buffer) == 1
+
+
+def test_a_late_record_is_released_at_once_and_counted() -> None:
+    buffer: ReorderBuffer[str] = ReorderBuffer(timedelta(hours=1))
+    buffer.push("a", T0 + timedelta(hours=1), "a")
+    buffer.push("b", T0 + timedelta(hours=3), "b")  # releases a
+    assert buffer.push("late", T0, "late") == ["late"]
+    assert buffer.late_total == 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.floats(0, 1), min_size=9, max_size=9))
+def test_confirmations_do_not_depend_on_arrival_order_within_lateness(
+        delays: list[float]) -> None:
+    extracted, cfg = scenario()
+    times = [datetime.fromisoformat(json.loads(p)["published_at"]) for p in extracted]
+    baseline = P.summary(P.confirmations(extracted, cfg))
+    order = P.lateness_order(times, delays, cfg.allowed_lateness)
+    assert P.summary(P.confirmations([extracted[i] for i in order], cfg)) == baseline
+    assert any(e[0] == "confirmation" for e in baseline)
+
+
+def test_articles_older_than_the_window_never_confirm_a_fresh_claim() -> None:
+    extracted, cfg = scenario()
+    nos, nu = extracted[0], extracted[1]
+    old = json.loads(nos)
+    old["published_at"] = "2026-02-20T08:00:00Z"  # 10 days before nu.nl's report
+    events = P.confirmations([json.dumps(old).encode(), nu], cfg)
+    assert events == []
+    assert P.confirmations([nos, nu], cfg), "the same two reports inside the window confirm"
+
+
+@given(st.integers(0, 9), st.integers(0, 9))
+@settings(max_examples=20, deadline=None)
+def test_a_state_rebuilt_from_the_log_continues_like_the_lost_one(crash_at: int,
+                                                                  marker_at: int) -> None:
+    """A worker dies after ``crash_at`` records; a new one rebuilds the partition state from
+    the log and handles the rest. Its outputs equal those of a worker that never died."""
+    extracted, cfg = scenario()
+    log = list(extracted)
+    log.insert(marker_at, RELEASE_MARKER)
+    log.append(RELEASE_MARKER)
+
+    def new_state() -> StoryPartition:
+        return StoryPartition(window=cfg.corroboration_window,
+                              allowed_lateness=cfg.allowed_lateness)
+
+    def read_log(topic: str, partition: int, upto: int) -> list[tuple[int, bytes]]:
+        return list(enumerate(log[:upto]))
+
+    def run(states: PartitionStates[StoryPartition], offsets: range) -> list[str]:
+        out = []
+        for offset in offsets:
+            if states.needs_rebuild(0, offset):
+                states.rebuild(0, offset)
+            for o in states.take(0, offset).handle(log[offset], ("t", 0, offset)):
+                assert isinstance(o, StoryOutput)
+                out.append(json.dumps([o.article, o.claims], sort_keys=True))
+        return out
+
+    def replay(s: StoryPartition, value: bytes, origin: tuple[str, int, int]) -> None:
+        s.handle(value, origin)
+
+    never_died = run(PartitionStates("t", new_state, replay, read_log), range(len(log)))
+    first = PartitionStates("t", new_state, replay, read_log)
+    before = run(first, range(crash_at))
+    restarted = PartitionStates("t", new_state, replay, read_log)
+    after = run(restarted, range(crash_at, len(log)))
+    assert restarted.rebuilds_total == 1 and restarted.replayed_total == crash_at
+    assert before + after == never_died
