@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint eval sweep-stories clean prometheus
+.PHONY: demo test lint eval sweep-stories soak clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,3 +45,8 @@ eval: $(STAMP)
 
 sweep-stories: $(STAMP)
 	$(BIN)/python scripts/sweep_story_threshold.py 0.15 0.2 0.25 0.3
+
+# Bounded state under sustained load (issue 4): 3 window-lengths of synthetic news through a
+# real worker; writes out/soak.json, exits 1 if RSS or a state size still grows.
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py --windows 3 --out out/soak.json

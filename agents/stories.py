@@ -13,6 +13,7 @@ speaker. Numbers must agree: 130,000 vs 100,000 troops stay apart.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import math
 import re
@@ -84,8 +85,12 @@ class StoryAssigner:
         self.entity_weight = entity_weight
         self.decay = decay
         self.stories: dict[str, Story] = {}
+        # Document frequencies over the live window only: each document's terms are kept
+        # until it is evicted, so the vocabulary (and memory) stays bounded under endless news.
         self.doc_freq: Counter[str] = Counter()
         self.docs = 0
+        self._doc_terms: list[tuple[datetime, int, tuple[str, ...]]] = []
+        self._doc_seq = 0
 
     def _tfidf(self, tf: Counter[str]) -> dict[str, float]:
         n = self.docs + 1
@@ -111,6 +116,8 @@ class StoryAssigner:
                 best = (sim, story.story_id)
         self.docs += 1
         self.doc_freq.update(tf.keys())
+        self._doc_seq += 1
+        heapq.heappush(self._doc_terms, (published_at, self._doc_seq, tuple(tf)))
         if best is not None and best[0] >= self.threshold:
             story = self.stories[best[1]]
             story.centroid.update(tf)
@@ -128,6 +135,14 @@ class StoryAssigner:
         old = [sid for sid, s in self.stories.items() if s.last_seen < cutoff]
         for sid in old:
             del self.stories[sid]
+        while self._doc_terms and self._doc_terms[0][0] < cutoff:
+            _t, _seq, doc_terms = heapq.heappop(self._doc_terms)
+            self.docs -= 1
+            for term in doc_terms:
+                if self.doc_freq[term] <= 1:
+                    del self.doc_freq[term]
+                else:
+                    self.doc_freq[term] -= 1
         return old
 
 
@@ -186,6 +201,19 @@ class ClaimClusterer:
 
     def evict_stories(self, story_ids: list[str]) -> int:
         return sum(len(self.clusters.pop(sid, [])) for sid in story_ids)
+
+    def evict_before(self, cutoff: datetime) -> int:
+        """Drop clusters not reported since ``cutoff``, also inside a story that lives on: a
+        story that runs for months must not collect clusters for months."""
+        evicted = 0
+        for sid in list(self.clusters):
+            live = [c for c in self.clusters[sid] if c.last_seen >= cutoff]
+            evicted += len(self.clusters[sid]) - len(live)
+            if live:
+                self.clusters[sid] = live
+            else:
+                del self.clusters[sid]
+        return evicted
 
 
 class StoryStage:
@@ -250,6 +278,7 @@ class StoryStage:
         evicted = self.duplicates.evict_before(cutoff)
         old_stories = self.stories.evict_before(cutoff)
         evicted += len(old_stories) + self.clusters.evict_stories(old_stories)
+        evicted += self.clusters.evict_before(cutoff)
         for aid in [a for a, (_s, t) in self.story_of.items() if t < cutoff]:
             del self.story_of[aid]
         self.evicted_total += evicted
