@@ -1,5 +1,6 @@
 """Sweep the story-assignment threshold on the ECB+ dev set, offline (no broker): the same
-extract and story logic as the pipeline, in input order, scored with B-cubed.
+extract and story logic as the pipeline, in the order the pipeline processes them (event
+time, ties by article id: the story stage's reorder buffer), scored with B-cubed.
 
     python scripts/sweep_story_threshold.py 0.15 0.2 0.25 0.3
 """
@@ -31,7 +32,8 @@ def main(thresholds: list[float]) -> None:
     for threshold in thresholds:
         stage = StoryStage(retention=timedelta(hours=54), story_threshold=threshold)
         pred = {}
-        for article in articles:
+        for article in sorted(articles, key=lambda a: (parse_time(a["published_at"]),
+                                                       a["article_id"])):
             out, _claims = stage.process(article, parse_time(article["published_at"]))
             pred[article["url"]] = out["story_id"]
         p, r, f, _n = bcubed(pred, gold)
