@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +47,11 @@ CUES: dict[str, dict[str, str]] = {
         "say": "says", "tell": "says", "announce": "says", "state": "says", "report": "says",
         "add": "says", "warn": "says", "write": "says", "claim": "claims", "allege": "claims",
         "insist": "claims", "deny": "denies", "confirm": "confirms", "estimate": "estimates",
-        "according": "says", "said": "says", "told": "says",
+        "according": "says", "said": "says", "told": "says", "note": "says",
+        "argue": "claims", "declare": "says", "tweet": "says", "explain": "says",
+        "reply": "says", "respond": "says", "acknowledge": "confirms", "admit": "confirms",
+        "predict": "estimates", "stress": "says", "emphasize": "says", "maintain": "claims",
+        "contend": "claims", "assert": "claims", "concede": "confirms", "reiterate": "says",
     },
     "de": {
         "sagen": "says", "melden": "says", "erklären": "says", "berichten": "says",
@@ -69,6 +73,13 @@ AUXILIARIES = {"heeft", "hebben", "had", "hadden", "is", "zijn", "was", "waren",
                "will", "would", "zal", "zullen", "wil", "willen", "wird"}
 DETERMINERS = {"de", "het", "een", "the", "a", "an", "der", "die", "das", "ein", "eine",
                "den", "dem", "des"}
+# Personal pronouns that can be a speaker ("zei hij", "he said"); resolved to the last named
+# speaker in the text. "it"/"het" are left out: mostly expletive.
+PRONOUNS = {"nl": {"hij", "zij", "ze", "wij", "we", "ik"},
+            "en": {"he", "she", "they", "we", "i"},
+            "de": {"er", "sie", "wir", "ich"}}
+POSSESSIVES = {"his", "her", "their", "its", "our", "zijn", "haar", "hun", "ons", "onze",
+               "sein", "seine", "ihr", "ihre", "unser", "unsere"}
 HEDGES = {
     "nl": ["zou", "zouden", "naar verluidt", "mogelijk", "vermoedelijk", "waarschijnlijk"],
     "en": ["reportedly", "allegedly", "may", "might", "could", "apparently", "possibly"],
@@ -126,9 +137,14 @@ class Claim:
     entities: list[dict[str, str]]
     content: str
     method: str = "rules"
+    # Character offsets in the input text (sentence, speaker, cue, via), for evaluation
+    # against span-annotated corpora. Not part of the public claim record.
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["spans"]
+        return out
 
 
 @lru_cache(maxsize=1)
@@ -289,12 +305,20 @@ def _speaker_before(sent: Span, cue: Token, language: str) -> tuple[list[Token],
         i -= 1
         if len(tokens) > 12:
             return [], []
+    raw = tokens
     tokens = _clean_span(tokens, language)
-    # A subject names someone: at least one capitalised word or a known role noun.
-    if tokens and not any(t.text[:1].isupper() for t in tokens) and not any(
-            _is_role(t) for t in tokens):
+    if tokens and tokens[0].lower_ in {"dat", "this", "that", "it", "dit", "there", "what",
+                                       "which", "who", "wat", "die", "welke", "was", "you",
+                                       "je", "u", "du", "one"}:
         return [], []
-    if tokens and tokens[0].lower_ in {"dat", "this", "that", "it", "dit", "er", "there"}:
+    if len(tokens) == 1 and tokens[0].lower_ in PRONOUNS.get(language, set()):
+        return tokens, _clean_span(via, language)
+    # A subject names someone: a capitalised word, a known role noun, or a short noun phrase
+    # opened by a determiner, possessive or number ("the judge", "47 percent").
+    named = any(t.text[:1].isupper() for t in tokens) or any(_is_role(t) for t in tokens)
+    phrase = bool(raw) and (raw[0].lower_ in DETERMINERS | POSSESSIVES or raw[0].like_num) \
+        and len(tokens) <= 6
+    if tokens and not named and not phrase:
         return [], []
     return tokens, _clean_span(via, language)
 
@@ -382,25 +406,57 @@ def _via_after_cue(sent: Span, cue: Token, language: str) -> list[Token]:
     return []
 
 
-def _find_cue(sent: Span, language: str) -> Token | None:
+def _find_cues(sent: Span, language: str) -> list[Token]:
+    """Reporting cues in a sentence, in order."""
     cues = CUES.get(language, {})
+    found = []
     for tok in sent:
         lemma = tok.lemma_.lower()
-        if lemma in cues or tok.lower_ in cues:
-            if tok.lower_ in PREP_CUES.get(language, set()) and language == "en":
-                continue
-            if lemma == "laten" and not any(t.lower_ == "weten" for t in sent):
-                continue
-            if lemma == "according" or tok.lower_ == "according":
-                nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
-                if nxt is None or nxt.lower_ != "to":
-                    continue
-            if lemma == "stellen" and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ != "dat":
-                continue
-            if lemma == "report" and tok.lower_ == "report":  # the noun, mostly
-                continue
-            return tok
-    return None
+        if not (lemma in cues or tok.lower_ in cues):
+            continue
+        nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if lemma == "laten" and not any(t.lower_ == "weten" for t in sent):
+            continue
+        if tok.lower_ == "according" and (nxt is None or nxt.lower_ != "to"):
+            continue
+        if lemma == "stellen" and (nxt is None or nxt.lower_ != "dat"):
+            continue
+        if tok.lower_ == "report":  # the noun, mostly
+            continue
+        # "state"/"states" is mostly the noun (a US state); the verb is "stated" or "states
+        # that"
+        if lemma == "state" and tok.lower_ != "stated" and (nxt is None or nxt.lower_ != "that"):
+            continue
+        found.append(tok)
+    return found
+
+
+def _find_speaker(sent: Span, cue: Token, language: str) -> tuple[list[Token], list[Token]]:
+    """(speaker, via) for one cue, by the cue's kind."""
+    if cue.lower_ in PREP_CUES.get(language, set()) or cue.lemma_.lower() in PREP_CUES.get(
+            language, set()):
+        # "according to the latest poll by Gallup, ...": the whole run up to the clause end
+        # in English; Dutch and German invert the verb right after it ("Volgens X kost ...")
+        start = cue.i + (2 if cue.lower_ == "according" else 1)
+        run = _clean_span(_run_after(sent, start, language), language)
+        if language == "en" and 0 < len(run) <= 10:
+            return run, []
+        return _speaker_after(sent, start, language), []
+    if cue.lower_ in POST_CUES.get(language, set()):
+        return _speaker_after(sent, cue.i + 1, language), []
+    speaker, via = _speaker_before(sent, cue, language)
+    if speaker:
+        return speaker, via
+    # Inverted order ("..., zegt het ministerie", "..., zei hij"): a name or a pronoun.
+    after = _speaker_after(sent, cue.i + 1, language)
+    if any(t.text[:1].isupper() for t in after):
+        return after, []
+    nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
+    prev = sent.doc[cue.i - 1] if cue.i > sent.start else None
+    if nxt is not None and nxt.lower_ in PRONOUNS.get(language, set()) and (
+            prev is not None and prev.is_punct):
+        return [nxt], []
+    return [], []
 
 
 def _is_backreference(sent: Span, cue: Token) -> bool:
@@ -449,10 +505,18 @@ def _sentence_entities(sent: Span) -> list[dict[str, str]]:
     return list(seen.values())
 
 
-def _sentences(nlp: Language, text: str) -> list[Span]:
-    """Sentences, split per paragraph first so that headings never merge into the body."""
-    paragraphs = [p.strip() for p in re.split(r"\r?\n", text) if p.strip()]
-    return [sent for doc in nlp.pipe(paragraphs) for sent in doc.sents]
+def _sentences(nlp: Language, text: str) -> list[tuple[int, Span]]:
+    """(character offset of its paragraph in ``text``, sentence), split per paragraph first
+    so that headings never merge into the body."""
+    paragraphs = [(m.start(), m.group(0)) for m in re.finditer(r"[^\r\n]+", text)
+                  if m.group(0).strip()]
+    docs = nlp.pipe(p for _o, p in paragraphs)
+    return [(offset, sent) for (offset, _p), doc in zip(paragraphs, docs, strict=True)
+            for sent in doc.sents]
+
+
+def _char_span(offset: int, tokens: list[Token]) -> tuple[int, int]:
+    return offset + tokens[0].idx, offset + tokens[-1].idx + len(tokens[-1].text)
 
 
 def claim_id(article_id: str, index: int) -> str:
@@ -465,17 +529,21 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
         return _fallback_claims(text, language, published)
     nlp = pipeline(language)
     claims: list[Claim] = []
-    prep_cues = PREP_CUES.get(language, set())
-    post_cues = POST_CUES.get(language, set())
-    for index, sent in enumerate(_sentences(nlp, text)):
+    for index, (offset, sent) in enumerate(_sentences(nlp, text)):
         stext = sent.text.strip()
         if len(stext) < 15:
             continue
-        cue = _find_cue(sent, language)
-        if cue is None:
+        found = _find_cues(sent, language)
+        if not found:
             continue
-        speaker: list[Token] = []
-        via_tokens: list[Token] = []
+        cue, speaker, via_tokens = found[0], [], []
+        for candidate in found:
+            cue = candidate
+            if _is_backreference(sent, cue):
+                break
+            speaker, via_tokens = _find_speaker(sent, cue, language)
+            if speaker:
+                break
         if _is_backreference(sent, cue):
             source = _speaker_after(sent, cue.i + 1, language)
             if claims and source and claims[-1].sentence_index == index - 1:
@@ -484,23 +552,18 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
                 # "Dat meldt Interfax" after "X zegt ...": Interfax is the intermediate source.
                 if prev.via is None and ent.canonical != prev.speaker.get("canonical"):
                     prev.via = {"text": ent.text, "canonical": ent.canonical}
+                    prev.spans["via"] = _char_span(offset, source)
             continue
-        if cue.lower_ in prep_cues or cue.lemma_.lower() in prep_cues:
-            start = cue.i + (2 if cue.lower_ == "according" else 1)
-            speaker = _speaker_after(sent, start, language)
-        elif cue.lower_ in post_cues:
-            speaker = _speaker_after(sent, cue.i + 1, language)
-        else:
-            speaker, via_tokens = _speaker_before(sent, cue, language)
-            if not speaker:
-                # Inverted order ("..., zegt het ministerie"): only a named speaker counts.
-                after = _speaker_after(sent, cue.i + 1, language)
-                speaker = after if any(t.text[:1].isupper() for t in after) else []
         if not speaker:
             continue
         speaker_text = _span_text(speaker)
         ent = canonical_entity(speaker_text)
-        if ent.type == "unknown" and len(speaker) == 1 and _is_role(speaker[0]):
+        if len(speaker) == 1 and speaker[0].lower_ in PRONOUNS.get(language, set()):
+            # "zei hij": the last named speaker in the text
+            named = [c for c in claims if c.speaker["type"] != "pronoun"]
+            ent = Entity(speaker_text, named[-1].speaker["canonical"] if named else
+                         speaker_text, named[-1].speaker["type"] if named else "pronoun")
+        elif ent.type == "unknown" and len(speaker) == 1 and _is_role(speaker[0]):
             # "het ministerie" after "het Russische ministerie van Defensie": the same speaker
             for prev in reversed(claims):
                 if speaker[0].lower_ in prev.speaker["text"].lower():
@@ -528,6 +591,9 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
             dates=find_dates(stext, language, published),
             entities=_sentence_entities(sent),
             content=content_form(sent, frame),
+            spans={"sentence": _char_span(offset, list(sent)), "speaker":
+                   _char_span(offset, speaker), "cue": _char_span(offset, [cue]),
+                   **({"via": _char_span(offset, via_tokens)} if via_tokens else {})},
         ))
     return claims
 
