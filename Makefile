@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint eval sweep-stories soak clean prometheus
+.PHONY: demo test lint eval eval-claims bench sweep-stories soak clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -50,3 +50,13 @@ sweep-stories: $(STAMP)
 # real worker; writes out/soak.json, exits 1 if RSS or a state size still grows.
 soak: $(STAMP)
 	$(BIN)/python scripts/soak.py --windows 3 --out out/soak.json
+
+# Claim-extraction quality per language (issue 3): PolNeAR dev (en) and the nl/de gold sets;
+# figures in docs/claims.md, floors in tests/data/claims/floors.json.
+eval-claims: $(STAMP)
+	$(BIN)/python scripts/eval_claims.py --json out/claims-eval.json --check tests/data/claims/floors.json
+
+# Extract-stage throughput (issue 3): trafilatura vs language ID vs claim NLP per page, one core;
+# writes bench-results/extract.json.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_extract.py --out bench-results/extract.json

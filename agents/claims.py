@@ -41,7 +41,10 @@ CUES: dict[str, dict[str, str]] = {
         "benadrukken": "says", "zei": "says", "meldt": "says", "zegt": "says",
         "verklaard": "says", "gezegd": "says", "gemeld": "says", "bevestigd": "confirms",
         "ontkend": "denies", "schat": "estimates",
-        "aldus": "says", "volgens": "says",
+        "aldus": "says", "volgens": "says", "noemen": "says", "noemt": "says",
+        "pleiten": "claims", "bekendmaken": "says", "bekendgemaakt": "says",
+        "roepen": "says", "eisen": "claims", "geëist": "claims", "bevestigt": "confirms",
+        "ontkende": "denies", "ontkent": "denies",
     },
     "en": {
         "say": "says", "tell": "says", "announce": "says", "state": "says", "report": "says",
@@ -58,7 +61,11 @@ CUES: dict[str, dict[str, str]] = {
         "mitteilen": "says", "betonen": "says", "warnen": "says", "behaupten": "claims",
         "bestätigen": "confirms", "dementieren": "denies", "bestreiten": "denies",
         "schätzen": "estimates", "sagte": "says", "sagt": "says", "erklärte": "says",
-        "teilte": "says", "laut": "says", "zufolge": "says",
+        "teilte": "says", "laut": "says", "zufolge": "says", "kritisieren": "claims",
+        "monieren": "claims", "mahnen": "says", "meinen": "says", "schreiben": "says",
+        "zurückweisen": "denies", "weisen": "denies", "führen": "says", "angaben": "says",
+        "worten": "says", "informationen": "says", "recherchen": "says", "demnach": "says",
+        "so": "says",
     },
 }
 # Prepositional cues: the speaker follows ("volgens X", "according to X", "laut X").
@@ -225,8 +232,44 @@ def _number_value(digits: str, multiplier: str | None, language: str) -> float:
     return value
 
 
+# Number words (not "een"/"one"/"ein": mostly the article). With a multiplier they scale:
+# "acht Millionen", "twee miljoen".
+NUMBER_WORDS = {
+    "nl": {"nul": 0, "één": 1, "dertien": 13, "veertien": 14, "vijftien": 15, "zestien": 16,
+           "zeventien": 17, "achttien": 18, "negentien": 19,
+           "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
+           "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "twintig": 20,
+           "dertig": 30, "veertig": 40, "vijftig": 50, "honderd": 100},
+    "en": {"zero": 0, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+           "seventeen": 17, "eighteen": 18, "nineteen": 19,
+           "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20,
+           "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100},
+    "de": {"null": 0, "dreizehn": 13, "vierzehn": 14, "fünfzehn": 15, "sechzehn": 16,
+           "siebzehn": 17, "achtzehn": 18, "neunzehn": 19,
+           "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7,
+           "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20,
+           "dreißig": 30, "vierzig": 40, "fünfzig": 50, "hundert": 100},
+}
+
+
+def _number_words(sentence: str, language: str) -> list[dict[str, Any]]:
+    words = NUMBER_WORDS.get(language, {})
+    out: list[dict[str, Any]] = []
+    if not words:
+        return out
+    pattern = r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) + r")(?:\s+(" + \
+        "|".join(MULTIPLIERS) + r"))?(?!\w)"
+    for match in re.finditer(pattern, sentence, re.IGNORECASE):
+        value = words[match.group(1).lower()]
+        if match.group(2):
+            value *= MULTIPLIERS[match.group(2).lower()]
+        out.append({"text": match.group(0), "value": value})
+    return out
+
+
 def find_numbers(sentence: str, language: str) -> list[dict[str, Any]]:
-    out = []
+    out = _number_words(sentence, language)
     for match in _NUM_RE.finditer(sentence):
         value = _number_value(match.group(1), match.group(2), language)
         # Bare years and day-of-month numbers are dates, not quantities.
@@ -357,6 +400,8 @@ def _speaker_after(sent: Span, start: int, language: str) -> list[Token]:
 
 def _run_after(sent: Span, start: int, language: str) -> list[Token]:
     tokens: list[Token] = []
+    while start < sent.end and sent.doc[start].lower_ in _INVERSION_ADVERBS:
+        start += 1
     for tok in sent.doc[start: sent.end]:
         if tok.lower_ in CLAUSE_BREAKS - {"en", "and", "und"} or tok.lower_ in {"dat", "that"}:
             break
@@ -423,6 +468,8 @@ def _find_cues(sent: Span, language: str) -> list[Token]:
             continue
         if tok.lower_ == "report":  # the noun, mostly
             continue
+        if language == "de" and not _german_cue_ok(sent, tok, lemma):
+            continue
         # "state"/"states" is mostly the noun (a US state); the verb is "stated" or "states
         # that"
         if lemma == "state" and tok.lower_ != "stated" and (nxt is None or nxt.lower_ != "that"):
@@ -431,8 +478,62 @@ def _find_cues(sent: Span, language: str) -> list[Token]:
     return found
 
 
+FRONTED_PREPOSITIONS = {"auf", "nach", "von", "am", "im", "in", "bei", "mit", "zu", "vor", "seit",
+                        "für", "aus", "an", "um", "op", "na", "bij", "met", "voor", "sinds",
+                        "tijdens", "volgens", "over", "van", "aan", "uit"}
+_GERMAN_SEPARABLE = {"weisen": "zurück", "führen": "aus", "teilen": "mit"}
+_GERMAN_SOURCE_NOUNS = {"angaben", "worten", "informationen", "recherchen"}
+# Adverbs between an inverted verb cue and its subject: "sagte auch Dietmar Hoffmann".
+_INVERSION_ADVERBS = {"auch", "zudem", "dann", "jedoch", "weiter", "noch", "nun", "ebenfalls",
+                      "bereits", "außerdem", "ook", "nog", "also", "further"}
+
+
+def _german_cue_ok(sent: Span, tok: Token, lemma: str) -> bool:
+    """German cues that are only cues in a construction: separable verbs with their particle,
+    "nach (eigenen) Angaben/Worten/Informationen", "NDR-Recherchen", ", so X"."""
+    if lemma in _GERMAN_SEPARABLE:
+        return any(t.lower_ == _GERMAN_SEPARABLE[lemma] for t in sent if t.i > tok.i)
+    low = tok.lower_
+    if low in _GERMAN_SOURCE_NOUNS or low.endswith("-recherchen"):
+        window = {t.lower_ for t in sent.doc[max(sent.start, tok.i - 3): tok.i + 2]}
+        return "nach" in window
+    if low == "so":
+        prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
+        nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        return prev is not None and prev.text == "," and nxt is not None and \
+            nxt.text[:1].isupper()
+    return True
+
+
+def _german_source(sent: Span, cue: Token) -> list[Token] | None:
+    """The source of "nach Angaben von X", "nach Informationen des X", "nach NDR-Recherchen",
+    "nach eigenen Worten" (the subject), or None when the cue is not one of these."""
+    low = cue.lower_
+    if low.endswith("-recherchen") and len(low) > len("-recherchen"):
+        return [cue]  # the compound names the source; the speaker text is trimmed below
+    if low not in _GERMAN_SOURCE_NOUNS:
+        return None
+    before = sent.doc[cue.i - 1] if cue.i > sent.start else None
+    if before is not None and before.lower_ in POSSESSIVES:
+        return []  # "Seinen Angaben nach": anaphoric, resolved like "demnach"
+    nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
+    if nxt is not None and nxt.lower_ in {"von", "des", "der", "vom"}:
+        return _speaker_after(sent, nxt.i + 1, "de")
+    # "nach eigenen Angaben", "seinen Angaben nach": the sentence's named subject
+    named = _noun_phrase_prefix([t for t in sent if not t.is_punct])
+    return _clean_span(named, "de") or []
+
+
 def _find_speaker(sent: Span, cue: Token, language: str) -> tuple[list[Token], list[Token]]:
     """(speaker, via) for one cue, by the cue's kind."""
+    if language == "de":
+        if cue.lower_ == "demnach":
+            return [], []  # anaphoric: resolved against the previous claim by the caller
+        source = _german_source(sent, cue)
+        if source is not None:
+            return source, []
+        if cue.lower_ == "so":
+            return _speaker_after(sent, cue.i + 1, language), []
     if cue.lower_ in PREP_CUES.get(language, set()) or cue.lemma_.lower() in PREP_CUES.get(
             language, set()):
         # "according to the latest poll by Gallup, ...": the whole run up to the clause end
@@ -445,6 +546,11 @@ def _find_speaker(sent: Span, cue: Token, language: str) -> tuple[list[Token], l
     if cue.lower_ in POST_CUES.get(language, set()):
         return _speaker_after(sent, cue.i + 1, language), []
     speaker, via = _speaker_before(sent, cue, language)
+    if speaker and language in ("nl", "de") and (
+            speaker[0].lower_ in FRONTED_PREPOSITIONS or speaker[0].like_num):
+        # Verb-second: after a fronted adverbial ("Auf Nachfrage führte die Gemeinde aus",
+        # "Op maandag zei de minister") the subject follows the verb.
+        speaker, via = [], []
     if speaker:
         return speaker, via
     # Inverted order ("..., zegt het ministerie", "..., zei hij"): a name or a pronoun.
@@ -534,9 +640,27 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
         if len(stext) < 15:
             continue
         found = _find_cues(sent, language)
-        if not found:
+        if not found and claims and claims[-1].sentence_index == index - 1 and \
+                claims[-1].speaker["type"] != "outlet" and _reported_speech(sent, language):
+            # German indirect speech goes on after the attributed sentence: "Ein Gespräch sei
+            # nicht sinnvoll." continues what Lucke said one sentence before.
+            prev = claims[-1]
+            claims.append(Claim(
+                sentence=stext, sentence_index=index, speaker=dict(prev.speaker),
+                cue=None, via=prev.via, hedged=_hedged(stext, language),
+                quote=_quoted(stext), numbers=find_numbers(stext, language),
+                dates=find_dates(stext, language, published),
+                entities=_sentence_entities(sent), content=content_form(sent, set()),
+                spans={"sentence": _char_span(offset, list(sent))}))
             continue
-        cue, speaker, via_tokens = found[0], [], []
+        if not found:
+            fact = _unattributed_fact(offset, sent, index, language, published)
+            if fact is not None:
+                claims.append(fact)
+            continue
+        cue = found[0]
+        speaker: list[Token] = []
+        via_tokens: list[Token] = []
         for candidate in found:
             cue = candidate
             if _is_backreference(sent, cue):
@@ -550,9 +674,30 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
                 prev = claims[-1]
                 ent = canonical_entity(_span_text(source))
                 # "Dat meldt Interfax" after "X zegt ...": Interfax is the intermediate source.
-                if prev.via is None and ent.canonical != prev.speaker.get("canonical"):
+                if prev.speaker["type"] == "outlet":
+                    # "De inflatie daalde naar 2,8 procent. Dat meldt het CBS.": the CBS says it
+                    prev.speaker = {"text": ent.text, "canonical": ent.canonical,
+                                    "type": ent.type, "role": _role(source)}
+                    prev.spans["speaker"] = _char_span(offset, source)
+                elif prev.via is None and ent.canonical != prev.speaker.get("canonical"):
                     prev.via = {"text": ent.text, "canonical": ent.canonical}
                     prev.spans["via"] = _char_span(offset, source)
+            continue
+        anaphoric = cue.lower_ == "demnach" or (
+            language == "de" and cue.lower_ in _GERMAN_SOURCE_NOUNS and cue.i > sent.start
+            and sent.doc[cue.i - 1].lower_ in POSSESSIVES)
+        if not speaker and anaphoric and claims:
+            # "demnach" (according to that): the source of the previous claim
+            prev = claims[-1]
+            claims.append(Claim(
+                sentence=stext, sentence_index=index, speaker=dict(prev.speaker),
+                cue={"text": cue.text, "lemma": "demnach", "strength": "says"}, via=prev.via,
+                hedged=_hedged(stext, language), quote=_quoted(stext),
+                numbers=find_numbers(stext, language),
+                dates=find_dates(stext, language, published),
+                entities=_sentence_entities(sent), content=content_form(sent, {cue.i}),
+                spans={"sentence": _char_span(offset, list(sent)),
+                       "cue": _char_span(offset, [cue])}))
             continue
         if not speaker:
             continue
@@ -596,6 +741,51 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
                    **({"via": _char_span(offset, via_tokens)} if via_tokens else {})},
         ))
     return claims
+
+
+# Konjunktiv I forms that mark reported speech in German (indicative forms differ).
+_KONJUNKTIV_I = {"sei", "seien", "habe", "werde", "könne", "müsse", "solle", "wolle", "dürfe",
+                 "gebe", "gehe", "komme", "liege", "stehe", "bleibe", "zeige", "wisse",
+                 "brauche", "mache", "fehle", "gelte", "führe", "bestehe", "umfasse",
+                 "erlaube", "handle", "trage", "sehe", "lasse", "plane"}
+
+
+def _dated(sentence: str, language: str) -> bool:
+    """A weekday ("zaterdagavond" too) or a day and month: the sentence dates an event."""
+    low = sentence.lower()
+    if any(w.startswith(tuple(WEEKDAYS.get(language, []))) for w in re.findall(r"\w+", low)):
+        return True
+    return bool(re.search(r"\b\d{1,2}\.?\s+(" + "|".join(MONTHS) + r")", low))
+
+
+def _reported_speech(sent: Span, language: str) -> bool:
+    return language == "de" and any(t.lower_ in _KONJUNKTIV_I for t in sent)
+
+
+OUTLET_SPEAKER = {"text": "", "canonical": "", "type": "outlet", "role": None}
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}[.:]\d{2}\s*(uur|uhr|h|am|pm)?\b", re.IGNORECASE)
+
+
+def _unattributed_fact(offset: int, sent: Span, index: int, language: str,
+                       published: date | None) -> Claim | None:
+    """A checkable statement of fact without attribution: the outlet asserts it. Checkable
+    here means it states a quantity (a number that is not only a year or a clock time) in a
+    declarative sentence of some length. The speaker is left empty with type "outlet";
+    extract_article fills in the outlet."""
+    stext = sent.text.strip()
+    words = [t for t in sent if t.is_alpha]
+    if len(words) < 6 or stext.endswith("?") or _quoted(stext):
+        return None
+    numbers = [n for n in find_numbers(stext, language)
+               if not _TIME_OF_DAY.fullmatch(n["text"].strip())]
+    if not numbers and (not _dated(stext, language) or _hedged(stext, language)):
+        return None
+    return Claim(
+        sentence=stext, sentence_index=index, speaker=dict(OUTLET_SPEAKER), cue=None,
+        via=None, hedged=_hedged(stext, language), quote=False, numbers=numbers,
+        dates=find_dates(stext, language, published), entities=_sentence_entities(sent),
+        content=content_form(sent, set()),
+        spans={"sentence": _char_span(offset, list(sent))})
 
 
 def _role(speaker: list[Token]) -> str | None:

@@ -116,6 +116,13 @@ def article_id(canonical: str) -> str:
     return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 
 
+def _with_outlet(claim: dict[str, Any], outlet: str) -> dict[str, Any]:
+    """An unattributed fact claim is asserted by the outlet itself."""
+    if claim["speaker"]["type"] == "outlet":
+        claim["speaker"] = dict(claim["speaker"], text=outlet, canonical=outlet)
+    return claim
+
+
 def extract_article(raw: RawArticle, *, now: datetime) -> dict[str, Any]:
     """The extracted article with its claims. ``now`` stands in for a missing publication
     time (the ingest time of the record)."""
@@ -154,5 +161,6 @@ def extract_article(raw: RawArticle, *, now: datetime) -> dict[str, Any]:
         "language_supported": language in SUPPORTED_LANGUAGES,
         "text": text,
         "content_hash": content_hash(text),
-        "claims": [dict(c.to_dict(), claim_id=claim_id(aid, i)) for i, c in enumerate(claims)],
+        "claims": [_with_outlet(dict(c.to_dict(), claim_id=claim_id(aid, i)), raw.outlet)
+                   for i, c in enumerate(claims)],
     }

@@ -158,6 +158,19 @@ class ClaimCluster:
     members: list[str] = field(default_factory=list)
 
 
+def speaker_key(speaker: dict[str, Any]) -> str:
+    """Who makes the claim, for clustering. Facts an outlet states without attribution are
+    all "the press" here, so that two outlets reporting the same figure can corroborate it."""
+    if speaker.get("type") == "outlet":
+        return "(outlet)"
+    return str(speaker.get("canonical") or speaker.get("text") or "")
+
+
+# Outlet-stated facts share one speaker key, so their content must agree more than claims of
+# one named speaker do before they count as the same report.
+OUTLET_FACT_THRESHOLD = 0.3
+
+
 def claim_similarity(a_speaker: str, a_content: set[str], a_numbers: frozenset[float],
                      cluster: ClaimCluster) -> float:
     """0..1. Speakers must match; disagreeing numbers keep claims apart."""
@@ -179,13 +192,17 @@ class ClaimClusterer:
         return sum(len(v) for v in self.clusters.values())
 
     def assign(self, *, story_id: str, claim: dict[str, Any], published_at: datetime) -> str:
-        speaker = claim["speaker"]["canonical"] or claim["speaker"]["text"]
+        speaker = speaker_key(claim["speaker"])
         content = set(claim["content"].split())
         numbers = frozenset(float(n["value"]) for n in claim.get("numbers", []))
+        threshold = OUTLET_FACT_THRESHOLD if speaker == "(outlet)" else self.threshold
         best: tuple[float, ClaimCluster] | None = None
+        if claim["speaker"].get("type") == "pronoun":
+            # "he said" with no named speaker before it: nobody to compare with
+            speaker = f"(unresolved pronoun) {claim['claim_id']}"
         for cluster in self.clusters.get(story_id, []):
             sim = claim_similarity(speaker, content, numbers, cluster)
-            if sim >= self.threshold and (best is None or sim > best[0]):
+            if sim >= threshold and (best is None or sim > best[0]):
                 best = (sim, cluster)
         if best is not None:
             cluster = best[1]
@@ -244,7 +261,10 @@ class StoryStage:
             published_at=published_at)
         if dedup.kind == "unique" or dedup.of_article_id not in self.story_of:
             entities = {e["canonical"] for c in article["claims"] for e in c["entities"]}
-            entities |= {c["speaker"]["canonical"] for c in article["claims"]}
+            # named speakers only: an outlet (unattributed fact) or a bare pronoun says
+            # nothing about which event this is
+            entities |= {c["speaker"]["canonical"] for c in article["claims"]
+                         if c["speaker"]["type"] not in ("outlet", "pronoun")}
             decision = self.stories.assign(article_id=aid, text=article["text"],
                                            language=article["language"], entities=entities,
                                            published_at=published_at)

@@ -1,0 +1,32 @@
+"""Quality floors of claim extraction (trafilatura-style eval gate): `make eval-claims` runs the
+same evaluation; the floors in tests/data/claims/floors.json sit a little under the figures
+measured and quoted in docs/claims.md. A regression below a floor fails CI."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SHARED
+
+FLOORS = ROOT / "tests/data/claims/floors.json"
+
+
+def test_claim_extraction_stays_above_its_floors(tmp_path: Path) -> None:
+    assert (SHARED / "data/attribution/polnear/dev").is_dir(), "../shared/data is missing"
+    out = tmp_path / "claims-eval.json"
+    proc = subprocess.run([sys.executable, "scripts/eval_claims.py", "--json", str(out),
+                           "--check", str(FLOORS)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert set(figures) == {"en", "nl", "de"}
+    assert figures["en"]["attributions_gold"] > 900  # the whole PolNeAR dev set was read
+
+
+def test_the_gold_sets_are_big_enough() -> None:
+    for language in ("nl", "de"):
+        rows = [json.loads(x) for x in (ROOT / f"tests/data/claims/{language}.jsonl").open()]
+        assert len(rows) >= 150
+        assert {"text", "claim", "speaker", "via", "hedged", "numbers"} <= set(rows[0])
+        assert sum(r["claim"] for r in rows) >= 50
