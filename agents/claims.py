@@ -25,9 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import spacy
 from spacy.language import Language
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 SUPPORTED_LANGUAGES = ("nl", "en", "de")
 
@@ -178,20 +177,30 @@ def canonical_entity(text: str) -> Entity:
     return Entity(text, _title_tokens(text) or text, "unknown")
 
 
+def entity_of(tokens: list[Token]) -> Entity:
+    """Canonical form of a speaker or source span: the longest known entity (entity ruler,
+    ``ent_id_``) inside it, else its capitalised words."""
+    text = _span_text(tokens)
+    if tokens:
+        first, last = tokens[0].i, tokens[-1].i
+        inside = [e for e in tokens[0].doc.ents if e.start >= first and e.end <= last + 1]
+        if inside:
+            best = max(inside, key=len)
+            return Entity(text, best.ent_id_ or best.text, best.label_.lower())
+    return Entity(text, _title_tokens(text) or text, "unknown")
+
+
 def _title_tokens(text: str) -> str:
     words = [w for w in re.findall(r"[\w'’.-]+", text) if w[:1].isupper()]
     return " ".join(words)
 
 
-@lru_cache(maxsize=4)
 def pipeline(language: str) -> Language:
-    """A blank pipeline with sentence splitting and lookup lemmas; loaded once per process."""
-    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "xx")
-    nlp.add_pipe("sentencizer")
-    if language in SUPPORTED_LANGUAGES:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
-    return nlp
+    """The claim pipeline for nl/en/de (agents/nlp.py, configured by
+    agents/data/claims_pipeline.cfg); loaded once per process."""
+    from agents.nlp import claims_pipeline
+
+    return claims_pipeline(language)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,13 +461,16 @@ def _via_after_cue(sent: Span, cue: Token, language: str) -> list[Token]:
 
 
 def _find_cues(sent: Span, language: str) -> list[Token]:
-    """Reporting cues in a sentence, in order."""
-    cues = CUES.get(language, {})
+    """Reporting cues in a sentence, in order: the cue matcher's spans (agents/nlp.py) that are
+    cues in their context."""
+    from agents.nlp import CUES_KEY
+
     found = []
-    for tok in sent:
-        lemma = tok.lemma_.lower()
-        if not (lemma in cues or tok.lower_ in cues):
+    for span in sent.doc.spans[CUES_KEY]:
+        if not sent.start <= span.start < sent.end:
             continue
+        tok = span[0]
+        lemma = tok.lemma_.lower()
         nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
         if lemma == "laten" and not any(t.lower_ == "weten" for t in sent):
             continue
@@ -597,11 +609,10 @@ def content_form(sent: Span, exclude: set[int]) -> str:
 
 def _sentence_entities(sent: Span) -> list[dict[str, str]]:
     seen: dict[str, dict[str, str]] = {}
-    text = sent.text
-    low = text.lower()
-    for form, info in entity_aliases().items():
-        if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", low):
-            seen.setdefault(info["canonical"], {"text": form, **info})
+    for ent in sent.ents:  # known entities (entity ruler)
+        seen.setdefault(ent.ent_id_ or ent.text, {"text": ent.text.lower(),
+                                                  "canonical": ent.ent_id_ or ent.text,
+                                                  "type": ent.label_.lower()})
     # Capitalised words that are not sentence-initial: a cheap proper-noun signal.
     for tok in sent:
         if tok.i > sent.start and tok.text[:1].isupper() and tok.is_alpha and not tok.is_stop:
@@ -611,18 +622,14 @@ def _sentence_entities(sent: Span) -> list[dict[str, str]]:
     return list(seen.values())
 
 
-def _sentences(nlp: Language, text: str) -> list[tuple[int, Span]]:
-    """(character offset of its paragraph in ``text``, sentence), split per paragraph first
-    so that headings never merge into the body."""
-    paragraphs = [(m.start(), m.group(0)) for m in re.finditer(r"[^\r\n]+", text)
-                  if m.group(0).strip()]
-    docs = nlp.pipe(p for _o, p in paragraphs)
-    return [(offset, sent) for (offset, _p), doc in zip(paragraphs, docs, strict=True)
-            for sent in doc.sents]
+def _sentences(doc: Doc) -> list[Span]:
+    """The sentences of a doc that hold more than whitespace."""
+    return [sent for sent in doc.sents if any(not t.is_space for t in sent)]
 
 
-def _char_span(offset: int, tokens: list[Token]) -> tuple[int, int]:
-    return offset + tokens[0].idx, offset + tokens[-1].idx + len(tokens[-1].text)
+def _char_span(tokens: list[Token] | Span) -> tuple[int, int]:
+    tokens = [t for t in tokens if not t.is_space]
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def claim_id(article_id: str, index: int) -> str:
@@ -630,12 +637,21 @@ def claim_id(article_id: str, index: int) -> str:
 
 
 def extract_claims(text: str, language: str, published: date | None = None) -> list[Claim]:
-    """Find the attributed claims in a text. Pure: no I/O, no clock."""
+    """Find the claims in a text. Pure: no I/O, no clock. Weekdays are resolved against
+    ``published``."""
     if language not in SUPPORTED_LANGUAGES:
         return _fallback_claims(text, language, published)
-    nlp = pipeline(language)
+    claims: list[Claim] = pipeline(language)(text)._.claims
+    for claim in claims:
+        claim.dates = find_dates(claim.sentence, language, published)
+    return claims
+
+
+def claims_in_doc(doc: Doc, language: str) -> list[Claim]:
+    """The claim rules over one document (the ``claimwire_claims`` component's predict)."""
+    published = None  # dates are resolved by extract_claims, which knows the article
     claims: list[Claim] = []
-    for index, (offset, sent) in enumerate(_sentences(nlp, text)):
+    for index, sent in enumerate(_sentences(doc)):
         stext = sent.text.strip()
         if len(stext) < 15:
             continue
@@ -651,10 +667,10 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
                 quote=_quoted(stext), numbers=find_numbers(stext, language),
                 dates=find_dates(stext, language, published),
                 entities=_sentence_entities(sent), content=content_form(sent, set()),
-                spans={"sentence": _char_span(offset, list(sent))}))
+                spans={"sentence": _char_span(list(sent))}))
             continue
         if not found:
-            fact = _unattributed_fact(offset, sent, index, language, published)
+            fact = _unattributed_fact(sent, index, language, published)
             if fact is not None:
                 claims.append(fact)
             continue
@@ -672,16 +688,16 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
             source = _speaker_after(sent, cue.i + 1, language)
             if claims and source and claims[-1].sentence_index == index - 1:
                 prev = claims[-1]
-                ent = canonical_entity(_span_text(source))
+                ent = entity_of(source)
                 # "Dat meldt Interfax" after "X zegt ...": Interfax is the intermediate source.
                 if prev.speaker["type"] == "outlet":
                     # "De inflatie daalde naar 2,8 procent. Dat meldt het CBS.": the CBS says it
                     prev.speaker = {"text": ent.text, "canonical": ent.canonical,
                                     "type": ent.type, "role": _role(source)}
-                    prev.spans["speaker"] = _char_span(offset, source)
+                    prev.spans["speaker"] = _char_span(source)
                 elif prev.via is None and ent.canonical != prev.speaker.get("canonical"):
                     prev.via = {"text": ent.text, "canonical": ent.canonical}
-                    prev.spans["via"] = _char_span(offset, source)
+                    prev.spans["via"] = _char_span(source)
             continue
         anaphoric = cue.lower_ == "demnach" or (
             language == "de" and cue.lower_ in _GERMAN_SOURCE_NOUNS and cue.i > sent.start
@@ -696,13 +712,13 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
                 numbers=find_numbers(stext, language),
                 dates=find_dates(stext, language, published),
                 entities=_sentence_entities(sent), content=content_form(sent, {cue.i}),
-                spans={"sentence": _char_span(offset, list(sent)),
-                       "cue": _char_span(offset, [cue])}))
+                spans={"sentence": _char_span(list(sent)),
+                       "cue": _char_span([cue])}))
             continue
         if not speaker:
             continue
         speaker_text = _span_text(speaker)
-        ent = canonical_entity(speaker_text)
+        ent = entity_of(speaker)
         if len(speaker) == 1 and speaker[0].lower_ in PRONOUNS.get(language, set()):
             # "zei hij": the last named speaker in the text
             named = [c for c in claims if c.speaker["type"] != "pronoun"]
@@ -717,7 +733,7 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
         via_tokens = via_tokens or _via_after_cue(sent, cue, language)
         via = None
         if via_tokens:
-            vent = canonical_entity(_span_text(via_tokens))
+            vent = entity_of(via_tokens)
             via = {"text": vent.text, "canonical": vent.canonical}
         role = _role(speaker)
         frame = {t.i for t in speaker} | {cue.i} | {t.i for t in via_tokens}
@@ -736,9 +752,9 @@ def extract_claims(text: str, language: str, published: date | None = None) -> l
             dates=find_dates(stext, language, published),
             entities=_sentence_entities(sent),
             content=content_form(sent, frame),
-            spans={"sentence": _char_span(offset, list(sent)), "speaker":
-                   _char_span(offset, speaker), "cue": _char_span(offset, [cue]),
-                   **({"via": _char_span(offset, via_tokens)} if via_tokens else {})},
+            spans={"sentence": _char_span(list(sent)), "speaker":
+                   _char_span(speaker), "cue": _char_span([cue]),
+                   **({"via": _char_span(via_tokens)} if via_tokens else {})},
         ))
     return claims
 
@@ -766,7 +782,7 @@ OUTLET_SPEAKER = {"text": "", "canonical": "", "type": "outlet", "role": None}
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[.:]\d{2}\s*(uur|uhr|h|am|pm)?\b", re.IGNORECASE)
 
 
-def _unattributed_fact(offset: int, sent: Span, index: int, language: str,
+def _unattributed_fact(sent: Span, index: int, language: str,
                        published: date | None) -> Claim | None:
     """A checkable statement of fact without attribution: the outlet asserts it. Checkable
     here means it states a quantity (a number that is not only a year or a clock time) in a
@@ -785,7 +801,7 @@ def _unattributed_fact(offset: int, sent: Span, index: int, language: str,
         via=None, hedged=_hedged(stext, language), quote=False, numbers=numbers,
         dates=find_dates(stext, language, published), entities=_sentence_entities(sent),
         content=content_form(sent, set()),
-        spans={"sentence": _char_span(offset, list(sent))})
+        spans={"sentence": _char_span(list(sent))})
 
 
 def _role(speaker: list[Token]) -> str | None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.claims import extract_claims, find_numbers, parse_number
+from agents.claims import extract_claims, find_numbers, parse_number, pipeline
 
 SEED = Path(__file__).resolve().parents[2] / "shared/data/seed/nos-2022-02-15-troops-returning.txt"
 
@@ -101,3 +101,31 @@ def test_other_languages_use_the_marked_fallback() -> None:
                             'Emmanuel Macron mardi.', "fr", date(2022, 2, 15))
     assert claims and all(c.method == "fallback" for c in claims)
     assert claims[0].speaker["text"].startswith("Emmanuel Macron")
+
+
+def test_the_pipeline_is_built_from_registered_components_and_the_config() -> None:
+    from agents.nlp import CUES_KEY
+
+    nlp = pipeline("nl")
+    assert nlp.pipe_names == ["sentencizer", "claimwire_paragraph_breaks", "lemmatizer",
+                              "claimwire_cues", "entity_ruler", "claimwire_claims"]
+    doc = nlp("Kop zonder punt\nHet Russische ministerie van Defensie zegt dat de troepen "
+              "teruggaan. Dat meldt persbureau Interfax.")
+    assert [s.text.strip() for s in doc.sents][0] == "Kop zonder punt"
+    assert [(s.text, s.label_) for s in doc.spans[CUES_KEY]] == [("zegt", "says"),
+                                                                  ("meldt", "says")]
+    assert {e.ent_id_ for e in doc.ents} == {"Russian Ministry of Defence", "Interfax"}
+    [claim] = doc._.claims
+    assert claim.speaker["canonical"] == "Russian Ministry of Defence"
+    assert claim.via == {"text": "persbureau Interfax", "canonical": "Interfax"}
+
+
+def test_predict_has_no_side_effects_and_set_annotations_writes() -> None:
+    nlp = pipeline("en")
+    extractor = nlp.get_pipe("claimwire_claims")
+    with nlp.select_pipes(disable=["claimwire_claims"]):
+        doc = nlp("The minister said the bridge will close on Monday.")
+    found = extractor.predict([doc])
+    assert doc._.claims is None and found[0][0].speaker["text"] == "minister"
+    extractor.set_annotations([doc], found)
+    assert doc._.claims == found[0]

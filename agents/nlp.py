@@ -1,0 +1,122 @@
+"""claimwire's spaCy components, registered as factories and assembled from
+``agents/data/claims_pipeline.cfg``:
+
+- ``claimwire_paragraph_breaks``: a newline starts a new sentence;
+- ``claimwire_cues``: a ``Matcher`` over lemmas and forms of reporting cues, written to
+  ``doc.spans["claimwire_cues"]`` with the cue's strength as label;
+- spaCy's ``entity_ruler`` with the alias table (``ent_id_`` is the canonical form);
+- ``claimwire_claims``: the attribution rules; ``predict()`` has no side effects,
+  ``set_annotations()`` writes ``doc._.claims``.
+
+The language of a component is the ``lang`` of the pipeline it is added to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, SpanGroup
+
+CONFIG = Path(__file__).with_name("data") / "claims_pipeline.cfg"
+CUES_KEY = "claimwire_cues"
+
+if not Doc.has_extension("claims"):
+    Doc.set_extension("claims", default=None)
+
+
+@Language.factory("claimwire_paragraph_breaks")
+def make_paragraph_breaks(nlp: Language, name: str) -> ParagraphBreaks:
+    return ParagraphBreaks()
+
+
+class ParagraphBreaks:
+    def __call__(self, doc: Doc) -> Doc:
+        for tok in doc[1:]:
+            prev = doc[tok.i - 1]
+            if prev.is_space and "\n" in prev.text and not tok.is_space:
+                tok.is_sent_start = True
+        return doc
+
+
+@Language.factory("claimwire_cues", default_config={"extra_cues": {}})
+def make_cue_matcher(nlp: Language, name: str, extra_cues: dict[str, str]) -> CueMatcher:
+    return CueMatcher(nlp, extra_cues)
+
+
+class CueMatcher:
+    """Reporting cues: a token whose lemma or form is in the language's cue lexicon, and
+    "according to". Which of them is a cue *in context* (the noun "report", "laten" without
+    "weten") is decided by the claim rules."""
+
+    def __init__(self, nlp: Language, extra_cues: dict[str, str]) -> None:
+        from agents.claims import CUES
+
+        self.strength = {**CUES.get(nlp.lang or "", {}), **extra_cues}
+        self.matcher = Matcher(nlp.vocab)
+        for strength in sorted(set(self.strength.values())):
+            words = sorted(w for w, s in self.strength.items() if s == strength)
+            self.matcher.add(strength, [[{"LEMMA": {"IN": words}}], [{"LOWER": {"IN": words}}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        seen: set[int] = set()
+        spans = []
+        for match_id, start, _end in sorted(self.matcher(doc), key=lambda m: m[1]):
+            if start not in seen:
+                seen.add(start)
+                spans.append(doc[start:start + 1])
+                spans[-1].label_ = doc.vocab.strings[match_id]
+        doc.spans[CUES_KEY] = SpanGroup(doc, name=CUES_KEY, spans=spans)
+        return doc
+
+
+@Language.factory("claimwire_claims")
+def make_claim_extractor(nlp: Language, name: str) -> ClaimExtractor:
+    return ClaimExtractor(nlp.lang or "xx")
+
+
+class ClaimExtractor:
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def predict(self, docs: Iterable[Doc]) -> list[list[Any]]:
+        from agents.claims import claims_in_doc
+
+        return [claims_in_doc(doc, self.language) for doc in docs]
+
+    def set_annotations(self, docs: Iterable[Doc], claims: list[list[Any]]) -> None:
+        for doc, found in zip(docs, claims, strict=True):
+            doc._.claims = found
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        for batch in spacy.util.minibatch(docs, size=batch_size):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+
+def alias_patterns() -> list[dict[str, str]]:
+    from agents.claims import entity_aliases
+
+    return [{"label": info["type"].upper(), "pattern": form, "id": info["canonical"]}
+            for form, info in entity_aliases().items()]
+
+
+@lru_cache(maxsize=4)
+def claims_pipeline(language: str) -> Language:
+    """The configured pipeline for nl/en/de, loaded once per process."""
+    config = spacy.util.load_config(CONFIG)
+    config["nlp"]["lang"] = language
+    nlp = spacy.blank(language, config=config)
+    nlp.initialize()
+    ruler = nlp.get_pipe("entity_ruler")
+    ruler.add_patterns(alias_patterns())  # type: ignore[attr-defined]
+    return nlp
