@@ -41,9 +41,11 @@ CUES: dict[str, dict[str, str]] = {
         "verklaard": "says", "gezegd": "says", "gemeld": "says", "bevestigd": "confirms",
         "ontkend": "denies", "schat": "estimates",
         "aldus": "says", "volgens": "says", "noemen": "says", "noemt": "says",
-        "pleiten": "claims", "bekendmaken": "says", "bekendgemaakt": "says",
-        "roepen": "says", "eisen": "claims", "geëist": "claims", "bevestigt": "confirms",
-        "ontkende": "denies", "ontkent": "denies",
+        "pleiten": "claims", "pleit": "claims", "bekendmaken": "says",
+        "bekendgemaakt": "says", "roepen": "says", "eiste": "claims", "eisten": "claims",
+        "geëist": "claims", "eist": "claims", "bevestigt": "confirms", "ontkende": "denies",
+        "ontkent": "denies", "schrijft": "says", "verklaarde": "says", "laat": "says",
+        "liet": "says", "waarschuwt": "says", "benadrukt": "says",
     },
     "en": {
         "say": "says", "tell": "says", "announce": "says", "state": "says", "report": "says",
@@ -85,7 +87,8 @@ PRONOUNS = {"nl": {"hij", "zij", "ze", "wij", "we", "ik"},
             "en": {"he", "she", "they", "we", "i"},
             "de": {"er", "sie", "wir", "ich"}}
 POSSESSIVES = {"his", "her", "their", "its", "our", "zijn", "haar", "hun", "ons", "onze",
-               "sein", "seine", "ihr", "ihre", "unser", "unsere"}
+               "sein", "seine", "seinen", "seinem", "seiner", "ihr", "ihre", "ihren",
+               "ihrem", "ihrer", "unser", "unsere"}
 HEDGES = {
     "nl": ["zou", "zouden", "naar verluidt", "mogelijk", "vermoedelijk", "waarschijnlijk"],
     "en": ["reportedly", "allegedly", "may", "might", "could", "apparently", "possibly"],
@@ -351,7 +354,9 @@ def _speaker_before(sent: Span, cue: Token, language: str) -> tuple[list[Token],
             while i >= sent.start and sent.doc[i].lower_ in skip:
                 i -= 1
             continue
-        if tok.lower_ in CLAUSE_BREAKS or tok.lower_ in AUXILIARIES or tok.is_space:
+        initial_possessive = i == sent.start and tok.lower_ in POSSESSIVES
+        if (tok.lower_ in CLAUSE_BREAKS or tok.lower_ in AUXILIARIES or tok.is_space) and \
+                not initial_possessive:
             break
         tokens.insert(0, tok)
         i -= 1
@@ -363,6 +368,8 @@ def _speaker_before(sent: Span, cue: Token, language: str) -> tuple[list[Token],
                                        "which", "who", "wat", "die", "welke", "was", "you",
                                        "je", "u", "du", "one"}:
         return [], []
+    if language == "nl" and tokens and tokens[0].lower_ == "er":
+        return [], []  # "Er worden windstoten verwacht": no speaker
     if len(tokens) == 1 and tokens[0].lower_ in PRONOUNS.get(language, set()):
         return tokens, _clean_span(via, language)
     # A subject names someone: a capitalised word, a known role noun, or a short noun phrase
@@ -404,7 +411,18 @@ def _noun_phrase_prefix(tokens: list[Token]) -> list[Token]:
 
 
 def _speaker_after(sent: Span, start: int, language: str) -> list[Token]:
-    return _clean_span(_noun_phrase_prefix(_run_after(sent, start, language)), language)
+    run = _run_after(sent, start, language)
+    # ", aldus de wethouder." / ", laat een woordvoerder weten." / "Dat meldt het Turkse
+    # rampenbureau AFAD.": when the run ends the sentence, all of it names the speaker.
+    rest = [t for t in sent.doc[run[-1].i + 1: sent.end] if not (t.is_punct or t.is_space)] \
+        if run else [None]
+    if run and not rest and len(run) <= 8:
+        if run[-1].lower_ in {"weten", "bekend"}:
+            run = run[:-1]
+        named = _clean_span(run, language)
+        if named:
+            return named
+    return _clean_span(_noun_phrase_prefix(run), language)
 
 
 def _run_after(sent: Span, start: int, language: str) -> list[Token]:
@@ -472,7 +490,8 @@ def _find_cues(sent: Span, language: str) -> list[Token]:
         tok = span[0]
         lemma = tok.lemma_.lower()
         nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
-        if lemma == "laten" and not any(t.lower_ == "weten" for t in sent):
+        if (lemma == "laten" or tok.lower_ in ("laat", "liet")) and not any(
+                t.lower_ == "weten" for t in sent):
             continue
         if tok.lower_ == "according" and (nxt is None or nxt.lower_ != "to"):
             continue
@@ -554,10 +573,23 @@ def _find_speaker(sent: Span, cue: Token, language: str) -> tuple[list[Token], l
         run = _clean_span(_run_after(sent, start, language), language)
         if language == "en" and 0 < len(run) <= 10:
             return run, []
-        return _speaker_after(sent, start, language), []
+        after = _speaker_after(sent, start, language)
+        if not after and run:
+            first = [t for t in run if t.lower_ not in DETERMINERS][:1]
+            if first and first[0].is_alpha and (not first[0].is_stop or first[0].lower_ in
+                                                 PRONOUNS.get(language, set()) | {"hem", "haar",
+                                                                                  "ihm", "ihr"}):
+                after = first
+        return after, []
     if cue.lower_ in POST_CUES.get(language, set()):
         return _speaker_after(sent, cue.i + 1, language), []
     speaker, via = _speaker_before(sent, cue, language)
+    final = all(t.is_punct or t.is_space for t in sent.doc[cue.i + 1: sent.end])
+    if not speaker and final and language in ("nl", "de"):
+        # a clause-final participle after an auxiliary ("Het OM had acht jaar geëist.")
+        aux = [t for t in sent.doc[sent.start: cue.i] if t.lower_ in AUXILIARIES]
+        if aux and aux[0].i > sent.start:
+            speaker, via = _speaker_before(sent, aux[0], language)
     if speaker and language in ("nl", "de") and (
             speaker[0].lower_ in FRONTED_PREPOSITIONS or speaker[0].like_num):
         # Verb-second: after a fronted adverbial ("Auf Nachfrage führte die Gemeinde aus",
@@ -656,23 +688,10 @@ def claims_in_doc(doc: Doc, language: str) -> list[Claim]:
         if len(stext) < 15:
             continue
         found = _find_cues(sent, language)
-        if not found and claims and claims[-1].sentence_index == index - 1 and \
-                claims[-1].speaker["type"] != "outlet" and _reported_speech(sent, language):
-            # German indirect speech goes on after the attributed sentence: "Ein Gespräch sei
-            # nicht sinnvoll." continues what Lucke said one sentence before.
-            prev = claims[-1]
-            claims.append(Claim(
-                sentence=stext, sentence_index=index, speaker=dict(prev.speaker),
-                cue=None, via=prev.via, hedged=_hedged(stext, language),
-                quote=_quoted(stext), numbers=find_numbers(stext, language),
-                dates=find_dates(stext, language, published),
-                entities=_sentence_entities(sent), content=content_form(sent, set()),
-                spans={"sentence": _char_span(list(sent))}))
-            continue
         if not found:
-            fact = _unattributed_fact(sent, index, language, published)
-            if fact is not None:
-                claims.append(fact)
+            unattributed = _continuation_or_fact(sent, index, claims, language, published)
+            if unattributed is not None:
+                claims.append(unattributed)
             continue
         cue = found[0]
         speaker: list[Token] = []
@@ -704,24 +723,19 @@ def claims_in_doc(doc: Doc, language: str) -> list[Claim]:
             and sent.doc[cue.i - 1].lower_ in POSSESSIVES)
         if not speaker and anaphoric and claims:
             # "demnach" (according to that): the source of the previous claim
-            prev = claims[-1]
-            claims.append(Claim(
-                sentence=stext, sentence_index=index, speaker=dict(prev.speaker),
-                cue={"text": cue.text, "lemma": "demnach", "strength": "says"}, via=prev.via,
-                hedged=_hedged(stext, language), quote=_quoted(stext),
-                numbers=find_numbers(stext, language),
-                dates=find_dates(stext, language, published),
-                entities=_sentence_entities(sent), content=content_form(sent, {cue.i}),
-                spans={"sentence": _char_span(list(sent)),
-                       "cue": _char_span([cue])}))
+            claims.append(_same_source(claims[-1], sent, index, language, cue))
             continue
         if not speaker:
+            # a cue without a speaker ("..., in dem er mitteile"): as if it had none
+            unattributed = _continuation_or_fact(sent, index, claims, language, published)
+            if unattributed is not None:
+                claims.append(unattributed)
             continue
         speaker_text = _span_text(speaker)
         ent = entity_of(speaker)
         if len(speaker) == 1 and speaker[0].lower_ in PRONOUNS.get(language, set()):
             # "zei hij": the last named speaker in the text
-            named = [c for c in claims if c.speaker["type"] != "pronoun"]
+            named = [c for c in claims if c.speaker["type"] not in ("pronoun", "outlet")]
             ent = Entity(speaker_text, named[-1].speaker["canonical"] if named else
                          speaker_text, named[-1].speaker["type"] if named else "pronoun")
         elif ent.type == "unknown" and len(speaker) == 1 and _is_role(speaker[0]):
@@ -776,6 +790,43 @@ def _dated(sentence: str, language: str) -> bool:
 
 def _reported_speech(sent: Span, language: str) -> bool:
     return language == "de" and any(t.lower_ in _KONJUNKTIV_I for t in sent)
+
+
+_QUOTE_MARKS = re.compile(r"[\"“”„«»]")
+
+
+def _quote_left_open(sentence: str) -> bool:
+    """The quote goes on in the next sentence: an odd number of quotation marks, or the
+    sentence ends with an opening one (the splitter leaves "… sagte X. „" together)."""
+    return len(_QUOTE_MARKS.findall(sentence)) % 2 == 1 or sentence.rstrip().endswith(
+        ("„", "«", "‚"))
+
+
+def _same_source(prev: Claim, sent: Span, index: int, language: str,
+                 cue: Token | None = None) -> Claim:
+    """A claim in ``sent`` by the source of ``prev`` (indirect speech or a quote that goes
+    on, "demnach")."""
+    stext = sent.text.strip()
+    return Claim(
+        sentence=stext, sentence_index=index, speaker=dict(prev.speaker),
+        cue={"text": cue.text, "lemma": cue.lower_, "strength": "says"} if cue else None,
+        via=prev.via, hedged=_hedged(stext, language), quote=_quoted(stext),
+        numbers=find_numbers(stext, language), dates=[], entities=_sentence_entities(sent),
+        content=content_form(sent, {cue.i} if cue else set()),
+        spans={"sentence": _char_span(list(sent)), **({"cue": _char_span([cue])} if cue
+                                                       else {})})
+
+
+def _continuation_or_fact(sent: Span, index: int, claims: list[Claim], language: str,
+                          published: date | None) -> Claim | None:
+    """A sentence without its own speaker: it continues the previous sentence's claim
+    (German indirect speech, a quotation left open), or it is an outlet-stated fact."""
+    prev = claims[-1] if claims else None
+    if prev is not None and prev.sentence_index == index - 1 and \
+            prev.speaker["type"] != "outlet" and (
+                _reported_speech(sent, language) or _quote_left_open(prev.sentence)):
+        return _same_source(prev, sent, index, language)
+    return _unattributed_fact(sent, index, language, published)
 
 
 OUTLET_SPEAKER = {"text": "", "canonical": "", "type": "outlet", "role": None}
