@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -235,7 +236,8 @@ def _number_value(digits: str, multiplier: str | None, language: str) -> float:
     elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits) and (
             not decimal_comma or digits.count(",") > 1):
         value = float(digits.replace(",", ""))
-    elif decimal_comma:
+    elif decimal_comma or "," in digits:
+        # "1,5" in English text is a European decimal comma more often than a list
         value = float(digits.replace(",", "."))
     else:
         value = float(digits)
@@ -442,6 +444,11 @@ def _run_after(sent: Span, start: int, language: str) -> list[Token]:
     return tokens
 
 
+# Offices held by one person at a time, which news uses in place of the holder's name.
+OFFICE_TITLES = {"staatsoberhaupt", "bundespräsident", "bundeskanzler", "bundeskanzlerin",
+                 "kanzler", "kanzlerin", "premier", "premierminister", "ministerpräsident",
+                 "president", "präsident", "burgemeester", "bürgermeister", "mayor", "governor",
+                 "gouverneur", "koning", "könig", "paus", "papst", "pope"}
 ROLE_NOUNS = {"woordvoerder", "woordvoerster", "minister", "ministerie", "president",
               "premier", "spokesperson", "spokesman", "spokeswoman", "ministry", "officials",
               "autoriteiten", "authorities", "sprecher", "sprecherin", "ministerium",
@@ -484,10 +491,12 @@ def _find_cues(sent: Span, language: str) -> list[Token]:
     from agents.nlp import CUES_KEY
 
     found = []
-    for span in sent.doc.spans[CUES_KEY]:
-        if not sent.start <= span.start < sent.end:
-            continue
-        tok = span[0]
+    # the cue spans are in document order: take this sentence's slice, not all of them
+    group = sent.doc.spans[CUES_KEY]
+    starts = [span.start for span in group]
+    first, last = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+    for index in range(first, last):
+        tok = group[index][0]
         lemma = tok.lemma_.lower()
         nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
         if (lemma == "laten" or tok.lower_ in ("laat", "liet")) and not any(
@@ -671,12 +680,25 @@ def claim_id(article_id: str, index: int) -> str:
 def extract_claims(text: str, language: str, published: date | None = None) -> list[Claim]:
     """Find the claims in a text. Pure: no I/O, no clock. Weekdays are resolved against
     ``published``."""
-    if language not in SUPPORTED_LANGUAGES:
-        return _fallback_claims(text, language, published)
-    claims: list[Claim] = pipeline(language)(text)._.claims
-    for claim in claims:
-        claim.dates = find_dates(claim.sentence, language, published)
-    return claims
+    return claims_for_batch([(text, language, published)])[0]
+
+
+def claims_for_batch(articles: list[tuple[str, str, date | None]],
+                     batch_size: int = 32) -> list[list[Claim]]:
+    """Claims of many (text, language, published) articles: one ``nlp.pipe`` per language."""
+    out: list[list[Claim]] = [[] for _ in articles]
+    for language in dict.fromkeys(lang for _t, lang, _p in articles):
+        idx = [i for i, (_t, lang, _p) in enumerate(articles) if lang == language]
+        if language not in SUPPORTED_LANGUAGES:
+            for i in idx:
+                out[i] = _fallback_claims(articles[i][0], language, articles[i][2])
+            continue
+        docs = pipeline(language).pipe((articles[i][0] for i in idx), batch_size=batch_size)
+        for i, doc in zip(idx, docs, strict=True):
+            out[i] = doc._.claims
+            for claim in out[i]:
+                claim.dates = find_dates(claim.sentence, language, articles[i][2])
+    return out
 
 
 def claims_in_doc(doc: Doc, language: str) -> list[Claim]:
@@ -742,6 +764,15 @@ def claims_in_doc(doc: Doc, language: str) -> list[Claim]:
             # "het ministerie" after "het Russische ministerie van Defensie": the same speaker
             for prev in reversed(claims):
                 if speaker[0].lower_ in prev.speaker["text"].lower():
+                    ent = Entity(speaker_text, prev.speaker["canonical"], prev.speaker["type"])
+                    break
+        elif ent.type == "unknown" and len(speaker) == 1 and \
+                speaker[0].lower_ in OFFICE_TITLES:
+            # "das Staatsoberhaupt" a few sentences after "Steinmeier sagte": an office held by
+            # one person stands for the last named speaker. (A spokesperson does not: many.)
+            for prev in reversed(claims[-3:]):
+                if index - prev.sentence_index <= 3 and prev.speaker["type"] not in (
+                        "outlet", "pronoun") and prev.speaker["text"][:1].isupper():
                     ent = Entity(speaker_text, prev.speaker["canonical"], prev.speaker["type"])
                     break
         via_tokens = via_tokens or _via_after_cue(sent, cue, language)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from agents.claims import SUPPORTED_LANGUAGES, claim_id, extract_claims
+from agents.claims import SUPPORTED_LANGUAGES, Claim, claim_id, claims_for_batch
 from agents.dedupe import canonical_url, content_hash
 
 
@@ -123,9 +123,20 @@ def _with_outlet(claim: dict[str, Any], outlet: str) -> dict[str, Any]:
     return claim
 
 
-def extract_article(raw: RawArticle, *, now: datetime) -> dict[str, Any]:
-    """The extracted article with its claims. ``now`` stands in for a missing publication
-    time (the ingest time of the record)."""
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article with its text, language and publication time, before claim extraction."""
+
+    raw: RawArticle
+    text: str
+    title: str | None
+    language: str
+    published: datetime
+
+
+def prepare_article(raw: RawArticle, *, now: datetime) -> PreparedArticle:
+    """Text, title, language and publication time of an article. ``now`` stands in for a
+    missing publication time (the ingest time of the record). Raises RejectedInput."""
     title = raw.title
     page_date = None
     if raw.html is not None:
@@ -147,20 +158,37 @@ def extract_article(raw: RawArticle, *, now: datetime) -> dict[str, Any]:
             published = None
     published = published or now
     language = raw.language or identify_language(text)
+    return PreparedArticle(raw, text, title, language, published)
+
+
+def finish_article(article: PreparedArticle, claims: list[Claim]) -> dict[str, Any]:
+    """The extracted-article record."""
+    raw = article.raw
     canonical = canonical_url(raw.url)
     aid = article_id(canonical)
-    claims = extract_claims(text, language, published.date())
     return {
         "article_id": aid,
         "url": raw.url,
         "canonical_url": canonical,
         "outlet": raw.outlet,
-        "published_at": format_time(published),
-        "title": title,
-        "language": language,
-        "language_supported": language in SUPPORTED_LANGUAGES,
-        "text": text,
-        "content_hash": content_hash(text),
+        "published_at": format_time(article.published),
+        "title": article.title,
+        "language": article.language,
+        "language_supported": article.language in SUPPORTED_LANGUAGES,
+        "text": article.text,
+        "content_hash": content_hash(article.text),
         "claims": [_with_outlet(dict(c.to_dict(), claim_id=claim_id(aid, i)), raw.outlet)
                    for i, c in enumerate(claims)],
     }
+
+
+def extract_articles(articles: list[PreparedArticle]) -> list[dict[str, Any]]:
+    """Claims for a batch of articles: one ``nlp.pipe`` per language, the pipeline loaded
+    once (the way spaCy is meant to be fed), then the records."""
+    claims = claims_for_batch([(a.text, a.language, a.published.date()) for a in articles])
+    return [finish_article(a, c) for a, c in zip(articles, claims, strict=True)]
+
+
+def extract_article(raw: RawArticle, *, now: datetime) -> dict[str, Any]:
+    """The extracted article with its claims (one article; see extract_articles)."""
+    return extract_articles([prepare_article(raw, now=now)])[0]

@@ -59,18 +59,22 @@ class CueMatcher:
 
         self.strength = {**CUES.get(nlp.lang or "", {}), **extra_cues}
         self.matcher = Matcher(nlp.vocab)
-        for strength in sorted(set(self.strength.values())):
-            words = sorted(w for w, s in self.strength.items() if s == strength)
-            self.matcher.add(strength, [[{"LEMMA": {"IN": words}}], [{"LOWER": {"IN": words}}]])
+        # Two patterns for the whole lexicon (the Matcher's cost grows with the patterns);
+        # the strength is looked up per match.
+        words = sorted(self.strength)
+        self.matcher.add("CUE", [[{"LEMMA": {"IN": words}}], [{"LOWER": {"IN": words}}]])
 
     def __call__(self, doc: Doc) -> Doc:
         seen: set[int] = set()
         spans = []
-        for match_id, start, _end in sorted(self.matcher(doc), key=lambda m: m[1]):
+        for _match_id, start, _end in sorted(self.matcher(doc), key=lambda m: m[1]):
             if start not in seen:
                 seen.add(start)
-                spans.append(doc[start:start + 1])
-                spans[-1].label_ = doc.vocab.strings[match_id]
+                tok = doc[start]
+                span = doc[start:start + 1]
+                span.label_ = self.strength.get(tok.lemma_.lower(),
+                                                self.strength.get(tok.lower_, "says"))
+                spans.append(span)
         doc.spans[CUES_KEY] = SpanGroup(doc, name=CUES_KEY, spans=spans)
         return doc
 

@@ -4,6 +4,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents.claims import extract_claims, find_numbers, parse_number, pipeline
 
@@ -129,3 +131,23 @@ def test_predict_has_no_side_effects_and_set_annotations_writes() -> None:
     assert doc._.claims is None and found[0][0].speaker["text"] == "minister"
     extractor.set_annotations([doc], found)
     assert doc._.claims == found[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=0x2FFF), max_size=400),
+       st.sampled_from(["nl", "en", "de", "fr"]))
+def test_extraction_never_raises_on_any_text(text: str, language: str) -> None:
+    for claim in extract_claims(text, language):
+        assert claim.sentence
+
+
+def test_numbers_with_a_comma_in_english_text() -> None:
+    assert [n["value"] for n in find_numbers("It grew by 1,5 percent and 130,000 people.",
+                                             "en")] == [1.5, 130000]
+
+
+@given(st.from_regex(r"[0-9][0-9., \u202f]{0,14}( miljoen| thousand| Millionen)?",
+                     fullmatch=True), st.sampled_from(["nl", "en", "de"]))
+def test_number_parsing_never_raises(text: str, language: str) -> None:
+    for number in find_numbers(f"Het gaat om {text} mensen.", language):
+        assert number["value"] >= 0
