@@ -1,10 +1,14 @@
 """Online, single-pass story assignment and claim clustering. Pure logic, bounded state.
 
 Story assignment follows the streaming clusterer of Miranda et al. (2018) in spirit: each
-article becomes a TF-IDF vector (document frequencies learned online), is compared with the
-centroids of the live stories (cosine on terms, plus entity overlap, times a time decay), and
-joins the best story above ``threshold`` or starts a new one. Deterministic for a given input
-order; stories idle for longer than the window are evicted.
+article becomes a TF-IDF vector (document frequencies learned online over the window) and is
+compared with the live stories of its language; it joins the best story above ``threshold``
+or starts a new one. A story is compared through its most recent member articles, not one
+centroid: the score is the mean of the two best member similarities (cosine on terms, plus
+entity overlap, times a time decay). A centroid blurs two similar events into one profile;
+members keep them apart. A member whose years (1950-2039) the article shares none of is
+skipped: two earthquakes years apart are two events. Deterministic for a given input order;
+stories idle for longer than the window are evicted, and so are members older than it.
 
 Claim clusters group the claims of one story that make the same assertion by the same
 speaker. Numbers must agree: 130,000 vs 100,000 troops stay apart.
@@ -17,7 +21,7 @@ import heapq
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -26,7 +30,10 @@ from typing import Any
 from agents.errors import Rejected, rejected
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
-CENTROID_TERMS = 300
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-3]\d)\b")
+MEMBER_TERMS = 200  # terms kept per member article
+MEMBERS_PER_STORY = 24  # most recent members a story is compared through
+TOP_MEMBERS = 2  # the story's score: mean of its best member similarities
 STEM = 6
 
 
@@ -60,12 +67,19 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Member:
+    terms: Counter[str]
+    entities: frozenset[str]
+    years: frozenset[str]
+    published_at: datetime
+
+
 @dataclass
 class Story:
     story_id: str
     language: str
-    centroid: Counter[str]
-    entities: Counter[str]
+    members: deque[Member]
     first_seen: datetime
     last_seen: datetime
     size: int = 1
@@ -79,7 +93,7 @@ class StoryDecision:
 
 
 class StoryAssigner:
-    def __init__(self, *, threshold: float = 0.2, entity_weight: float = 0.25,
+    def __init__(self, *, threshold: float = 0.18, entity_weight: float = 0.25,
                  decay: timedelta = timedelta(hours=48)) -> None:
         self.threshold = threshold
         self.entity_weight = entity_weight
@@ -102,39 +116,57 @@ class StoryAssigner:
                published_at: datetime) -> StoryDecision:
         tf = terms(text, language)
         vec = self._tfidf(tf)
+        years = frozenset(_YEAR.findall(text))
         best: tuple[float, str] | None = None
         for story in self.stories.values():
             if story.language != language:
                 continue
-            sim = _cosine(vec, self._tfidf(story.centroid))
-            if entities and story.entities:
-                overlap = len(entities & set(story.entities)) / len(entities | set(story.entities))
-                sim = (1 - self.entity_weight) * sim + self.entity_weight * overlap
-            gap = abs((published_at - story.last_seen).total_seconds())
-            sim *= math.exp(-gap / max(self.decay.total_seconds(), 1.0))
+            found = [self._member_similarity(vec, entities, years, published_at, m)
+                     for m in story.members]
+            sims = sorted((x for x in found if x is not None), reverse=True)[:TOP_MEMBERS]
+            if not sims:
+                continue
+            sim = sum(sims) / len(sims)
             if best is None or sim > best[0] or (sim == best[0] and story.story_id < best[1]):
                 best = (sim, story.story_id)
         self.docs += 1
         self.doc_freq.update(tf.keys())
         self._doc_seq += 1
         heapq.heappush(self._doc_terms, (published_at, self._doc_seq, tuple(tf)))
+        member = Member(Counter(dict(tf.most_common(MEMBER_TERMS))), frozenset(entities),
+                        years, published_at)
         if best is not None and best[0] >= self.threshold:
             story = self.stories[best[1]]
-            story.centroid.update(tf)
-            story.centroid = Counter(dict(story.centroid.most_common(CENTROID_TERMS)))
-            story.entities.update(entities)
+            story.members.append(member)
             story.last_seen = max(story.last_seen, published_at)
             story.size += 1
             return StoryDecision(story.story_id, False, round(best[0], 4))
         story_id = stable_id("story", article_id)
-        self.stories[story_id] = Story(story_id, language, Counter(dict(tf.most_common(
-            CENTROID_TERMS))), Counter(entities), published_at, published_at)
+        self.stories[story_id] = Story(story_id, language,
+                                       deque([member], maxlen=MEMBERS_PER_STORY),
+                                       published_at, published_at)
         return StoryDecision(story_id, True, round(best[0], 4) if best else 0.0)
+
+    def _member_similarity(self, vec: dict[str, float], entities: set[str],
+                           years: frozenset[str], published_at: datetime,
+                           member: Member) -> float | None:
+        """None when the years disagree (both name years, none in common)."""
+        if years and member.years and not years & member.years:
+            return None
+        sim = _cosine(vec, self._tfidf(member.terms))
+        if entities and member.entities:
+            overlap = len(entities & member.entities) / len(entities | member.entities)
+            sim = (1 - self.entity_weight) * sim + self.entity_weight * overlap
+        gap = abs((published_at - member.published_at).total_seconds())
+        return sim * math.exp(-gap / max(self.decay.total_seconds(), 1.0))
 
     def evict_before(self, cutoff: datetime) -> list[str]:
         old = [sid for sid, s in self.stories.items() if s.last_seen < cutoff]
         for sid in old:
             del self.stories[sid]
+        for story in self.stories.values():
+            while story.members and story.members[0].published_at < cutoff:
+                story.members.popleft()
         while self._doc_terms and self._doc_terms[0][0] < cutoff:
             _t, _seq, doc_terms = heapq.heappop(self._doc_terms)
             self.docs -= 1
@@ -240,7 +272,7 @@ class StoryStage:
     eviction: state older than watermark - retention is dropped.
     """
 
-    def __init__(self, *, retention: timedelta, story_threshold: float = 0.2,
+    def __init__(self, *, retention: timedelta, story_threshold: float = 0.18,
                  claim_threshold: float = 0.12, near_duplicate_threshold: float = 0.8) -> None:
         from agents.dedupe import DuplicateIndex
 
@@ -329,7 +361,7 @@ class StoryPartition:
     a release marker) and returns what to emit, in event-time order."""
 
     def __init__(self, *, window: timedelta, allowed_lateness: timedelta,
-                 story_threshold: float = 0.2, claim_threshold: float = 0.12) -> None:
+                 story_threshold: float = 0.18, claim_threshold: float = 0.12) -> None:
         from agents.eventtime import ReorderBuffer
 
         self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(allowed_lateness)
