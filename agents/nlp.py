@@ -37,10 +37,13 @@ def make_paragraph_breaks(nlp: Language, name: str) -> ParagraphBreaks:
 
 class ParagraphBreaks:
     def __call__(self, doc: Doc) -> Doc:
-        for tok in doc[1:]:
-            prev = doc[tok.i - 1]
-            if prev.is_space and "\n" in prev.text and not tok.is_space:
-                tok.is_sent_start = True
+        # Only the whitespace tokens are looked at (a numpy mask, not a Python loop over
+        # every token): this runs on every article.
+        spaces = doc.to_array("IS_SPACE").nonzero()[0]
+        for i in spaces:
+            nxt = int(i) + 1
+            if nxt < len(doc) and "\n" in doc[int(i)].text and not doc[nxt].is_space:
+                doc[nxt].is_sent_start = True
         return doc
 
 
