@@ -267,14 +267,22 @@ NUMBER_WORDS = {
 }
 
 
+@lru_cache(maxsize=8)
+def _number_word_pattern(language: str) -> re.Pattern[str] | None:
+    words = NUMBER_WORDS.get(language, {})
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) +
+                      r")(?:\s+(" + "|".join(MULTIPLIERS) + r"))?(?!\w)", re.IGNORECASE)
+
+
 def _number_words(sentence: str, language: str) -> list[dict[str, Any]]:
     words = NUMBER_WORDS.get(language, {})
     out: list[dict[str, Any]] = []
-    if not words:
+    pattern = _number_word_pattern(language)
+    if pattern is None:
         return out
-    pattern = r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) + r")(?:\s+(" + \
-        "|".join(MULTIPLIERS) + r"))?(?!\w)"
-    for match in re.finditer(pattern, sentence, re.IGNORECASE):
+    for match in pattern.finditer(sentence):
         value = words[match.group(1).lower()]
         if match.group(2):
             value *= MULTIPLIERS[match.group(2).lower()]
@@ -485,18 +493,20 @@ def _via_after_cue(sent: Span, cue: Token, language: str) -> list[Token]:
     return []
 
 
-def _find_cues(sent: Span, language: str) -> list[Token]:
-    """Reporting cues in a sentence, in order: the cue matcher's spans (agents/nlp.py) that are
-    cues in their context."""
+def _cue_starts(doc: Doc) -> list[int]:
+    """Token indices of the cue matcher's spans (agents/nlp.py), in document order."""
     from agents.nlp import CUES_KEY
 
+    return [span.start for span in doc.spans[CUES_KEY]]
+
+
+def _find_cues(sent: Span, language: str, cue_starts: list[int]) -> list[Token]:
+    """Reporting cues in a sentence, in order: the matched cues that are cues in context."""
     found = []
-    # the cue spans are in document order: take this sentence's slice, not all of them
-    group = sent.doc.spans[CUES_KEY]
-    starts = [span.start for span in group]
-    first, last = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+    # the cues are in document order: take this sentence's slice, not all of them
+    first, last = bisect_left(cue_starts, sent.start), bisect_left(cue_starts, sent.end)
     for index in range(first, last):
-        tok = group[index][0]
+        tok = sent.doc[cue_starts[index]]
         lemma = tok.lemma_.lower()
         nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
         if (lemma == "laten" or tok.lower_ in ("laat", "liet")) and not any(
@@ -705,11 +715,12 @@ def claims_in_doc(doc: Doc, language: str) -> list[Claim]:
     """The claim rules over one document (the ``claimwire_claims`` component's predict)."""
     published = None  # dates are resolved by extract_claims, which knows the article
     claims: list[Claim] = []
+    cue_starts = _cue_starts(doc)
     for index, sent in enumerate(_sentences(doc)):
         stext = sent.text.strip()
         if len(stext) < 15:
             continue
-        found = _find_cues(sent, language)
+        found = _find_cues(sent, language, cue_starts)
         if not found:
             unattributed = _continuation_or_fact(sent, index, claims, language, published)
             if unattributed is not None:
@@ -871,12 +882,14 @@ def _unattributed_fact(sent: Span, index: int, language: str,
     declarative sentence of some length. The speaker is left empty with type "outlet";
     extract_article fills in the outlet."""
     stext = sent.text.strip()
-    words = [t for t in sent if t.is_alpha]
-    if len(words) < 6 or stext.endswith("?") or _quoted(stext):
+    # cheap string tests first: most sentences fail them, and then no token is visited
+    if stext.endswith("?") or _quoted(stext):
         return None
     numbers = [n for n in find_numbers(stext, language)
                if not _TIME_OF_DAY.fullmatch(n["text"].strip())]
     if not numbers and (not _dated(stext, language) or _hedged(stext, language)):
+        return None
+    if sum(1 for t in sent if t.is_alpha) < 6:
         return None
     return Claim(
         sentence=stext, sentence_index=index, speaker=dict(OUTLET_SPEAKER), cue=None,
