@@ -70,6 +70,8 @@ def main() -> int:
         "median_ms": {k: round(statistics.median(r[k] for r in rows), 2)
                       for k in ("trafilatura_ms", "langid_ms", "nlp_ms")},
         "nlp_ms_per_600_words_median": round(statistics.median(per600), 2),
+        "total_s": {k.removesuffix("_ms"): round(sum(r[k] for r in rows) / 1e3, 2)
+                    for k in ("trafilatura_ms", "langid_ms", "nlp_ms")},
         "nlp_cheaper_than_trafilatura_share": round(
             sum(r["nlp_ms"] < r["trafilatura_ms"] for r in rows) / len(rows), 3),
         "median_words": statistics.median(r["words"] for r in rows),
