@@ -4,6 +4,7 @@ alert expression through its HTTP API. promtool checks and unit-tests the alert 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -102,12 +103,10 @@ def test_prometheus_evaluates_every_dashboard_and_alert_query(
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 assert prom.poll() is None, (tmp_path / "prometheus.log").read_text()[-2000:]
-                try:
+                with contextlib.suppress(OSError):  # Prometheus not listening yet: poll on
                     targets = _api(prom_port, "targets")["data"]["activeTargets"]
                     if targets and targets[0]["health"] == "up":
                         break
-                except OSError:
-                    pass
                 time.sleep(0.5)
             corpus = load_demo_corpus()
             produce(bootstrap, "articles.raw", ((None, json.dumps(r).encode()) for r in corpus))
