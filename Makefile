@@ -44,7 +44,8 @@ eval: $(STAMP)
 		--articles $(ECB)/articles.jsonl | tee out/ecbplus-dev.score.txt
 
 sweep-stories: $(STAMP)
-	$(BIN)/python scripts/sweep_story_threshold.py 0.14 0.16 0.18 0.2 0.22 0.25
+	$(BIN)/python scripts/sweep_story_threshold.py --orders 11 --json out/story-sweep.json \
+		0.14 0.16 0.18 0.2 0.22 0.25
 
 # Bounded state under sustained load (issue 4): 3 window-lengths of synthetic news through a
 # real worker; writes out/soak.json, exits 1 if RSS or a state size still grows.
