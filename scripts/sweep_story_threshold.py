@@ -21,32 +21,20 @@ import random
 import statistics
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from agents.extraction import decode_raw, extract_article, parse_time
+from ecbplus_dev import DEV, ROOT, load
+
+from agents.extraction import parse_time
 from agents.stories import StoryStage
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared/data/stories/ecbplus-dev"
 sys.path.insert(0, str(ROOT.parent / "shared/eval"))
 from score_stories import bcubed  # noqa: E402
 
 _ARTICLES: list[dict[str, Any]] = []
 _GOLD: dict[str, str] = {}
-
-
-def load() -> tuple[list[dict[str, Any]], dict[str, str]]:
-    gold = json.loads((DEV / "gold-clusters.json").read_text())
-    articles = []
-    with (DEV / "articles.jsonl").open("rb") as fh:
-        for line in fh:
-            raw = decode_raw(line.strip(), max_html_bytes=5_000_000)
-            articles.append(extract_article(raw, now=datetime(2022, 1, 1, tzinfo=UTC)))
-    # the pipeline's order: event time, ties by article id
-    articles.sort(key=lambda a: (parse_time(a["published_at"]), a["article_id"]))
-    return articles, gold
 
 
 def _init(articles: list[dict[str, Any]], gold: dict[str, str]) -> None:
@@ -78,10 +66,10 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--json", type=Path, help="write every run to this file")
     args = ap.parse_args()
-    print(f"extracting {DEV.name} ...", file=sys.stderr, flush=True)
     articles, gold = load()
     runs = [(t, s) for t in args.thresholds for s in [None, *range(args.orders)]]
-    print(f"{len(runs)} story runs over {len(articles)} articles", file=sys.stderr, flush=True)
+    print(f"{len(runs)} story runs over the {len(articles)} articles of {DEV.name}",
+          file=sys.stderr, flush=True)
     with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(articles, gold)) as pool:
         results = list(pool.map(score, *zip(*runs, strict=True)))
     if args.json:

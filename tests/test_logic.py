@@ -1,13 +1,24 @@
 """Pure logic: dedup, story assignment, claim clusters, independence, confirmations."""
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.corroboration import Corroborator, independent_reports
 from agents.dedupe import DuplicateIndex, canonical_url, content_hash
-from agents.stories import ClaimClusterer, StoryAssigner, stable_id
+from agents.stories import (
+    STORY_FEATURES,
+    ClaimClusterer,
+    StoryAssigner,
+    StoryWeights,
+    pair_features,
+    profile,
+    stable_id,
+)
 
 T0 = datetime(2022, 2, 15, 9, 0, tzinfo=UTC)
 WIRE = ("Het Russische ministerie van Defensie zegt dat een deel van de Russische troepen na "
@@ -74,6 +85,42 @@ def test_story_assignment_groups_related_and_separates_unrelated() -> None:
                         language="nl", entities={"KNMI"}, published_at=T0)
     assert a.new and not b.new and b.story_id == a.story_id
     assert c.new and c.story_id != a.story_id
+
+
+def _features(a_text: str, b_text: str, a_entities=(), b_entities=()):
+    a = profile(a_text, "en", set(a_entities), T0)
+    b = profile(b_text, "en", set(b_entities), T0)
+    weigh = StoryAssigner()._vectors  # idf of an empty window: every term counts alike
+    return pair_features(a, weigh(a), b, weigh(b))
+
+
+def test_pair_features_years_numbers_entities() -> None:
+    quake_2005 = "A 6.1 magnitude earthquake hit Qeshm island in November 2005, killing 10."
+    quake_2008 = "A 5.6 magnitude earthquake hit Qeshm island in September 2008, five hurt."
+    assert _features(quake_2005, quake_2008) is None  # both name years, none shared
+    same = _features(quake_2005, "Ten dead as a 6.1 quake strikes Qeshm, Iran (2005).",
+                     {"Iran"}, {"Iran"})
+    assert same is not None
+    feats = dict(zip(STORY_FEATURES, same, strict=True))
+    assert feats["shared_year"] == 1.0
+    assert feats["numbers"] == pytest.approx(1 / 2)  # {6.1, 10} vs {6.1}
+    assert feats["entities"] == 1.0
+    assert 0 < feats["text"] < 1 and 0 < feats["lead"] < 1
+    undated = dict(zip(STORY_FEATURES, _features("Quake hits Qeshm, 5.6 magnitude.",
+                                                 quake_2008) or (), strict=True))
+    assert undated["shared_year"] == 0.0 and undated["numbers"] == 1.0  # {5.6} both
+
+
+def test_story_weights_probability_and_validation(tmp_path: Path) -> None:
+    weights = StoryWeights.load()
+    assert len(weights.weights) == len(STORY_FEATURES)
+    low = weights.probability((0.05, 0.0, 0.0, 0.0, 0.0))
+    high = weights.probability((0.6, 0.5, 0.5, 0.5, 1.0))
+    assert 0 < low < 0.2 < 0.9 < high < 1  # unrelated vs the same event
+    bad = tmp_path / "w.json"
+    bad.write_text(json.dumps({"features": ["text"], "weights": [1.0], "bias": 0.0}))
+    with pytest.raises(ValueError, match="fit_story_weights"):
+        StoryWeights.load(bad)
 
 
 def _claim(cid: str, speaker: str, content: str, numbers=()) -> dict:
