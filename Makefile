@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint eval eval-claims bench sweep-stories soak clean prometheus
+.PHONY: demo test lint eval eval-claims bench sweep-stories fit-stories soak clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,7 +45,12 @@ eval: $(STAMP)
 
 sweep-stories: $(STAMP)
 	$(BIN)/python scripts/sweep_story_threshold.py --orders 11 --json out/story-sweep.json \
-		0.14 0.16 0.18 0.2 0.22 0.25
+		0.3 0.35 0.4 0.45 0.5 0.6
+
+# Refit the story-similarity weights (agents/data/story_weights.json) on the ECB+ dev pairs;
+# tests/test_story_weights.py checks that the committed file is what this produces.
+fit-stories: $(STAMP)
+	$(BIN)/python scripts/fit_story_weights.py
 
 # Bounded state under sustained load (issue 4): 3 window-lengths of synthetic news through a
 # real worker; writes out/soak.json, exits 1 if RSS or a state size still grows.

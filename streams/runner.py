@@ -89,6 +89,11 @@ class TopicReader:
             records = self.records.get(topic, [])
             return sum(1 for r in records if "control" not in r) if data_only else len(records)
 
+    def total(self, topic: str, field: str) -> int:
+        """The sum of an integer field over the records read from ``topic``."""
+        with self._lock:
+            return sum(int(r.get(field) or 0) for r in self.records.get(topic, []))
+
     def snapshot_ends(self) -> dict[tuple[str, int], int]:
         with self._lock:
             return dict(self.ends)
@@ -145,9 +150,10 @@ def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
               names: T.TopicNames, expected_raw: int, timeout_s: float,
               workers: list[subprocess.Popen[bytes]] | None = None,
               status: Callable[[str], None] | None = None) -> None:
-    """Block until every stage committed past every record of its input topic, and the story
-    stage has emitted (article or dead letter) every article it consumed: it holds articles in
-    its event-time buffer after committing them."""
+    """Block until every stage committed past every record of its input topic, the story stage
+    has emitted (article or dead letter) every article it consumed (it holds articles in its
+    event-time buffer after committing them), and every claim those articles announce
+    (``claim_count``) has been read."""
     deadline = time.monotonic() + timeout_s
     last_report = 0.0
     stage_inputs = [names(t) for t in T.STAGE_INPUTS.values()]
@@ -167,6 +173,10 @@ def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
             pending += max(reader.count(names(T.EXTRACTED), data_only=True)
                            - reader.count(names(T.ARTICLES)) - reader.count(names(T.STORY_DLQ)),
                            0)
+            # The story stage sends an article record before its claims: until the claims
+            # are read too, corroborate's input end seen here is short of the real one.
+            pending += max(reader.total(names(T.ARTICLES), "claim_count")
+                           - reader.count(names(T.CLAIMS)), 0)
             if pending == 0:
                 return
         now = time.monotonic()
