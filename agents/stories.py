@@ -442,6 +442,14 @@ class _Pending:
     payload: bytes
 
 
+def release_key(article: dict[str, Any]) -> str:
+    """Ties in publication time are released in this order: article id, then content. One URL
+    can arrive in several versions (a live article, updated) with the same publication time;
+    the content hash orders them, so which version comes first (and the later ones are exact
+    duplicates of it) never depends on arrival order."""
+    return f"{article['article_id']}\x1f{article['content_hash']}"
+
+
 class StoryPartition:
     """What the story agent keeps per input partition: the event-time reorder buffer in front
     of the StoryStage. ``handle`` takes one raw record of ``articles.extracted`` (an article or
@@ -467,7 +475,7 @@ class StoryPartition:
             else:
                 published = parse_time(article["published_at"])
                 released = self.buffer.push(_Pending(article, published, origin, payload),
-                                            published, str(article["article_id"]))
+                                            published, release_key(article))
         except Exception as exc:
             return [rejected(exc, origin, payload)]
         out: list[StoryOutput | Rejected] = []

@@ -1,6 +1,6 @@
 """The ECB+ dev story corpus, extracted by the pipeline's own extract logic (no broker), in
-the order the pipeline processes it: event time, ties broken by article id (the story stage's
-reorder buffer). Shared by the story scripts."""
+the order the pipeline processes it: event time, ties broken by article id and content (the
+story stage's reorder buffer, ``release_key``). Shared by the story scripts."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.extraction import decode_raw, extract_article, parse_time
+from agents.stories import release_key
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared/data/stories/ecbplus-dev"
@@ -25,6 +26,6 @@ def load() -> tuple[list[dict[str, Any]], dict[str, str]]:
         for line in fh:
             raw = decode_raw(line.strip(), max_html_bytes=5_000_000)
             articles.append(extract_article(raw, now=datetime(2022, 1, 1, tzinfo=UTC)))
-    articles.sort(key=lambda a: (parse_time(a["published_at"]), a["article_id"]))
+    articles.sort(key=lambda a: (parse_time(a["published_at"]), release_key(a)))
     return articles, gold
 

@@ -5,12 +5,12 @@ extract and story logic as the pipeline, scored with B-cubed.
     python scripts/sweep_story_threshold.py --orders 12 0.16 0.18 0.2
 
 Without ``--orders`` each threshold runs once, in the order the pipeline processes the
-articles: event time, ties broken by article id (the story stage's reorder buffer). Every
-article of this corpus carries the same publication time, so that order is the order of the
-article ids, i.e. one arbitrary permutation. Single-pass clustering depends on the order, and
-a threshold chosen on one order flatters that order. ``--orders N`` also runs N seeded random
-tie-break orders and prints the mean, spread and range over all N + 1 runs: the figure to
-expect on another corpus of the same kind, whose ids fall in another order.
+articles: event time, ties broken by article id and content (the story stage's reorder
+buffer). Every article of this corpus carries the same publication time, so that order is the
+order of the article ids, i.e. one arbitrary permutation. Single-pass clustering depends on
+the order, and a threshold chosen on one order flatters that order. ``--orders N`` also runs
+N seeded random tie-break orders and prints the mean, spread and range over all N + 1 runs:
+the figure to expect on another corpus of the same kind, whose ids fall in another order.
 """
 
 from __future__ import annotations
