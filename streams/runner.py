@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,10 +89,10 @@ class TopicReader:
             records = self.records.get(topic, [])
             return sum(1 for r in records if "control" not in r) if data_only else len(records)
 
-    def total(self, topic: str, field: str) -> int:
-        """The sum of an integer field over the records read from ``topic``."""
+    def snapshot(self, topic: str) -> list[dict[str, Any]]:
+        """A copy of the records read from ``topic`` so far."""
         with self._lock:
-            return sum(int(r.get(field) or 0) for r in self.records.get(topic, []))
+            return list(self.records.get(topic, []))
 
     def snapshot_ends(self) -> dict[tuple[str, int], int]:
         with self._lock:
@@ -146,6 +146,33 @@ def committed_offsets(bootstrap_servers: str, group_id: str) -> dict[tuple[str, 
             if meta.offset >= 0}
 
 
+def pending_story_outputs(extracted: list[dict[str, Any]], articles: list[dict[str, Any]],
+                          claims: list[dict[str, Any]], dead_letters: int) -> int:
+    """How many story-stage outputs are still to come: articles it consumed but has not
+    emitted (it holds them in its event-time buffer after committing them), and claims that
+    emitted articles announce (``claim_count``) but that have not been read (it sends an
+    article before its claims).
+
+    Counted per article version (article id, content hash), not as record totals: after a
+    restart the stage emits some records a second time, and a surplus of one article must
+    not hide another that is still buffered."""
+    def version(r: dict[str, Any]) -> tuple[Any, Any]:
+        return r.get("article_id"), r.get("content_hash")
+
+    consumed = Counter(version(r) for r in extracted if "control" not in r)
+    emitted = Counter(version(r) for r in articles)
+    missing_articles = sum(max(n - emitted[v], 0) for v, n in consumed.items())
+    announced: dict[Any, int] = {}
+    for r in articles:
+        announced[r.get("article_id")] = max(announced.get(r.get("article_id"), 0),
+                                             int(r.get("claim_count") or 0))
+    seen: dict[Any, set[Any]] = {}
+    for c in claims:
+        seen.setdefault(c.get("article_id"), set()).add(c.get("claim_id"))
+    missing_claims = sum(max(n - len(seen.get(a, ())), 0) for a, n in announced.items())
+    return max(missing_articles - dead_letters, 0) + missing_claims
+
+
 def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
               names: T.TopicNames, expected_raw: int, timeout_s: float,
               workers: list[subprocess.Popen[bytes]] | None = None,
@@ -170,13 +197,9 @@ def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
             committed = committed_offsets(bootstrap_servers, group_id)
             pending = sum(max(end - committed.get(tp, 0), 0) for tp, end in ends.items()
                           if tp[0] in stage_inputs)
-            pending += max(reader.count(names(T.EXTRACTED), data_only=True)
-                           - reader.count(names(T.ARTICLES)) - reader.count(names(T.STORY_DLQ)),
-                           0)
-            # The story stage sends an article record before its claims: until the claims
-            # are read too, corroborate's input end seen here is short of the real one.
-            pending += max(reader.total(names(T.ARTICLES), "claim_count")
-                           - reader.count(names(T.CLAIMS)), 0)
+            pending += pending_story_outputs(
+                reader.snapshot(names(T.EXTRACTED)), reader.snapshot(names(T.ARTICLES)),
+                reader.snapshot(names(T.CLAIMS)), reader.count(names(T.STORY_DLQ)))
             if pending == 0:
                 return
         now = time.monotonic()

@@ -195,3 +195,29 @@ def test_independent_count_is_the_same_for_any_arrival_order(order: list[int]) -
     confirmation = next(e for e in events if e["type"] == "confirmation")
     # the id depends on the cluster only, never on which report arrived first
     assert confirmation["event_id"] == stable_id("confirmation", "k")
+
+
+def test_pending_story_outputs_counts_per_article_version() -> None:
+    from streams.runner import pending_story_outputs
+
+    def art(aid: str, claims: int, h: str = "h") -> dict:
+        return {"article_id": aid, "content_hash": h, "claim_count": claims}
+
+    extracted = [art("a", 2), art("b", 1), {"control": "release"}, art("c", 0)]
+    claims = [{"article_id": "a", "claim_id": "a1"}, {"article_id": "a", "claim_id": "a2"}]
+    # after a restart the stage re-emitted a and its claims; b and c are still buffered: the
+    # surplus of a must not hide them
+    emitted = [art("a", 2), art("a", 2)]
+    assert pending_story_outputs(extracted, emitted, claims + claims, 0) == 2
+    # b emitted, its claim not read yet
+    assert pending_story_outputs(extracted, [*emitted, art("b", 1)], claims, 0) == 1 + 1
+    done = [*emitted, art("b", 1), art("c", 0)]
+    assert pending_story_outputs(extracted, done, [*claims, {"article_id": "b",
+                                                             "claim_id": "b1"}], 0) == 0
+    # an article that went to the dead-letter topic is not waited for
+    assert pending_story_outputs(extracted, [*emitted, art("b", 1)],
+                                 [*claims, {"article_id": "b", "claim_id": "b1"}], 1) == 0
+    # versions of one URL: the exact duplicate announces no claims of its own
+    versions = [art("d", 1, "h1"), art("d", 0, "h2")]
+    assert pending_story_outputs(versions, versions, [{"article_id": "d", "claim_id": "d1"}],
+                                 0) == 0
