@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections import Counter
 from pathlib import Path
 
@@ -26,7 +25,14 @@ import numpy as np
 from ecbplus_dev import DEV, load
 
 from agents.extraction import parse_time
-from agents.stories import STORY_FEATURES, WEIGHTS_FILE, pair_features, profile, story_entities
+from agents.stories import (
+    STORY_FEATURES,
+    WEIGHTS_FILE,
+    StoryAssigner,
+    pair_features,
+    profile,
+    story_entities,
+)
 
 ITERATIONS = 4000
 LEARNING_RATE = 1.0
@@ -45,14 +51,12 @@ def main() -> None:
     articles, gold = load()
     members = [profile(a["text"], a["language"], story_entities(a), parse_time(a["published_at"]))
                for a in articles]
-    doc_freq = Counter(t for m in members for t in m.terms)
+    # the assigner's own weighting, with the window holding the whole dev set
+    assigner = StoryAssigner()
+    assigner.doc_freq = Counter(t for m in members for t in m.terms)
+    assigner.docs = len(members) - 1  # _tfidf counts the article being scored as one more
+    vectors = [assigner._vectors(m) for m in members]
     n = len(members)
-
-    def tfidf(tf: Counter[str]) -> dict[str, float]:
-        return {t: (1 + math.log(c)) * math.log(1 + (n + 1) / (doc_freq[t] + 1))
-                for t, c in tf.items()}
-
-    vectors = [(tfidf(m.terms), tfidf(m.lead)) for m in members]
     labels = [gold[a["url"]] for a in articles]
     rows, same, within = [], [], []
     k = 0
