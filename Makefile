@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/claimwire demo
 
-test: $(STAMP) prometheus
+# lint first: a type or style error fails the suite in CI too (it takes about a second)
+test: $(STAMP) prometheus lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Debian's prometheus + promtool, for tests/test_prometheus.py (a real Prometheus evaluates
@@ -30,7 +31,7 @@ prometheus:
 	    $(SUDO) apt-get install -y -q --no-install-recommends prometheus >/dev/null; }; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check streams agents schemas tests
+	$(BIN)/ruff check streams agents schemas tests scripts
 	$(BIN)/mypy streams agents schemas
 
 clean:
