@@ -18,6 +18,7 @@ from agents.stories import (
     pair_features,
     profile,
     stable_id,
+    years_agree,
 )
 
 T0 = datetime(2022, 2, 15, 9, 0, tzinfo=UTC)
@@ -97,7 +98,11 @@ def _features(a_text: str, b_text: str, a_entities=(), b_entities=()):
 def test_pair_features_years_numbers_entities() -> None:
     quake_2005 = "A 6.1 magnitude earthquake hit Qeshm island in November 2005, killing 10."
     quake_2008 = "A 5.6 magnitude earthquake hit Qeshm island in September 2008, five hurt."
-    assert _features(quake_2005, quake_2008) is None  # both name years, none shared
+    assert _features(quake_2005, quake_2008) is None  # both name years, years apart
+    # a December event reported in January names the next year: still the same event
+    new_year = _features(quake_2005, "Qeshm rebuilds in 2006 after the 6.1 quake that killed 10.")
+    assert new_year is not None
+    assert dict(zip(STORY_FEATURES, new_year, strict=True))["shared_year"] == 0.0
     same = _features(quake_2005, "Ten dead as a 6.1 quake strikes Qeshm, Iran (2005).",
                      {"Iran"}, {"Iran"})
     assert same is not None
@@ -221,3 +226,11 @@ def test_pending_story_outputs_counts_per_article_version() -> None:
     versions = [art("d", 1, "h1"), art("d", 0, "h2")]
     assert pending_story_outputs(versions, versions, [{"article_id": "d", "claim_id": "d1"}],
                                  0) == 0
+
+
+def test_years_agree_within_one_year() -> None:
+    assert years_agree(frozenset(), frozenset({2005}))  # undated: no evidence either way
+    assert years_agree(frozenset({2012}), frozenset({2013}))
+    assert years_agree(frozenset({1994, 2006}), frozenset({2005}))
+    assert not years_agree(frozenset({2005}), frozenset({2008}))
+    assert not years_agree(frozenset({2001, 2004}), frozenset({2006, 2010}))

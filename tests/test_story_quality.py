@@ -10,7 +10,7 @@ from pathlib import Path
 from agents.stories import STORY_THRESHOLD, WEIGHTS_FILE
 from tests.conftest import ROOT, SHARED
 
-STORY_F1_FLOOR = 0.87  # measured 0.879 in the pipeline's order (docs/quality.md)
+STORY_F1_FLOOR = 0.88  # measured 0.888 in the pipeline's order (docs/quality.md)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,4 +39,4 @@ def test_story_f1_stays_above_its_floor(tmp_path: Path) -> None:
     _run("scripts/sweep_story_threshold.py", "--json", str(out), str(STORY_THRESHOLD))
     [run] = json.loads(out.read_text())
     assert run["f1"] >= STORY_F1_FLOOR, run
-    assert run["p"] > 0.85 and run["r"] > 0.82, run
+    assert run["p"] > 0.85 and run["r"] > 0.85, run
