@@ -54,9 +54,11 @@ fit-stories: $(STAMP)
 	$(BIN)/python scripts/fit_story_weights.py
 
 # Bounded state under sustained load (issue 4): 3 window-lengths of synthetic news through a
-# real worker; writes out/soak.json, exits 1 if RSS or a state size still grows.
+# real worker, labelled Dutch and then English (the sentence encoder on); writes
+# out/soak.json and out/soak-en.json, exits 1 if RSS or a state size still grows.
 soak: $(STAMP)
 	$(BIN)/python scripts/soak.py --windows 3 --out out/soak.json
+	$(BIN)/python scripts/soak.py --windows 3 --language en --out out/soak-en.json
 
 # Claim-extraction quality per language (issue 3): PolNeAR dev (en) and the nl/de gold sets;
 # figures in docs/claims.md, floors in tests/data/claims/floors.json.

@@ -6,8 +6,11 @@ by weights learned on labelled pairs; it joins the best story above ``threshold`
 new one. The features (``pair_features``) are TF-IDF cosine of the whole text and of the lead
 (headline and first sentences, where a report names its event), overlap of the numbers and of
 the entities, and whether both name the same year; document frequencies are learned online
-over the window. A logistic model (``StoryWeights``, fitted by scripts/fit_story_weights.py on
-the ECB+ dev pairs) turns them into the probability that two articles report the same event.
+over the window. For languages with a sentence encoder (agents.encoder: English), the cosine
+of the two leads' sentence embeddings is one more feature: it sees paraphrase that shares no
+term. A logistic model (``StoryWeights``, fitted by scripts/fit_story_weights.py on the ECB+
+dev pairs, one with and one without the encoder feature) turns them into the probability that
+two articles report the same event.
 
 A story is compared through its most recent member articles, not one centroid: its score is
 the mean of the two best member probabilities, times a time decay. A centroid blurs two
@@ -23,6 +26,7 @@ speaker. Numbers must agree: 130,000 vs 100,000 troops stay apart.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import json
@@ -35,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from agents.encoder import EncoderFor, Vector, sentence_encoder
 from agents.errors import Rejected, rejected
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -54,6 +59,7 @@ YEAR_TOLERANCE = 1
 # several arrival orders (make sweep-stories).
 STORY_THRESHOLD = 0.4
 WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights.json"
+ENCODED_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_encoded.json"
 
 
 @lru_cache(maxsize=8)
@@ -103,15 +109,24 @@ class Member:
     years: frozenset[int]
     numbers: frozenset[str]  # as written, "," read as ".", years left out
     published_at: datetime
+    # the lead's unit-length sentence embedding; None where the language has no encoder
+    lead_vector: Vector | None = field(default=None, compare=False, repr=False)
+
+
+def lead_text(text: str) -> str:
+    """The headline and first sentences: the first LEAD_WORDS words."""
+    return " ".join(text.split()[:LEAD_WORDS])
 
 
 def profile(text: str, language: str, entities: set[str] | frozenset[str],
-            published_at: datetime) -> Member:
-    """An article's Member, with all its terms (``StoryAssigner`` keeps the top ones)."""
+            published_at: datetime, lead_vector: Vector | None = None) -> Member:
+    """An article's Member, with all its terms (``StoryAssigner`` keeps the top ones).
+    ``lead_vector``: the encoder's embedding of ``lead_text(text)``, if any."""
     years = frozenset(_YEAR.findall(text))
     numbers = frozenset(n.replace(",", ".") for n in _NUMBER.findall(text)) - years
-    return Member(terms(text, language), terms(" ".join(text.split()[:LEAD_WORDS]), language),
-                  frozenset(entities), frozenset(map(int, years)), numbers, published_at)
+    return Member(terms(text, language), terms(lead_text(text), language),
+                  frozenset(entities), frozenset(map(int, years)), numbers, published_at,
+                  lead_vector)
 
 
 def years_agree(a: frozenset[int], b: frozenset[int]) -> bool:
@@ -123,18 +138,23 @@ def years_agree(a: frozenset[int], b: frozenset[int]) -> bool:
 
 
 STORY_FEATURES = ("text", "lead", "numbers", "entities", "shared_year")
+ENCODED_STORY_FEATURES = (*STORY_FEATURES, "lead_embedding")
 
 
 def pair_features(a: Member, a_vectors: tuple[dict[str, float], dict[str, float]],
                   b: Member, b_vectors: tuple[dict[str, float], dict[str, float]]
                   ) -> tuple[float, ...] | None:
-    """The STORY_FEATURES of two articles, given their weighted (text, lead) term vectors.
-    None when their years disagree (``years_agree``): two events."""
+    """The STORY_FEATURES of two articles, given their weighted (text, lead) term vectors, or
+    the ENCODED_STORY_FEATURES when both have lead vectors. None when their years disagree
+    (``years_agree``): two events."""
     if not years_agree(a.years, b.years):
         return None
-    return (_cosine(a_vectors[0], b_vectors[0]), _cosine(a_vectors[1], b_vectors[1]),
-            _jaccard(a.numbers, b.numbers), _jaccard(a.entities, b.entities),
-            1.0 if a.years & b.years else 0.0)
+    features = (_cosine(a_vectors[0], b_vectors[0]), _cosine(a_vectors[1], b_vectors[1]),
+                _jaccard(a.numbers, b.numbers), _jaccard(a.entities, b.entities),
+                1.0 if a.years & b.years else 0.0)
+    if a.lead_vector is None or b.lead_vector is None:
+        return features
+    return (*features, float(a.lead_vector @ b.lead_vector))
 
 
 @dataclass(frozen=True)
@@ -145,10 +165,11 @@ class StoryWeights:
     bias: float
 
     @classmethod
-    def load(cls, path: Path = WEIGHTS_FILE) -> StoryWeights:
+    def load(cls, path: Path = WEIGHTS_FILE,
+             features: tuple[str, ...] = STORY_FEATURES) -> StoryWeights:
         data = json.loads(path.read_text())
-        if tuple(data["features"]) != STORY_FEATURES:
-            raise ValueError(f"{path}: features {data['features']} are not {STORY_FEATURES};"
+        if tuple(data["features"]) != features:
+            raise ValueError(f"{path}: features {data['features']} are not {features};"
                              " re-run scripts/fit_story_weights.py")
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
@@ -160,6 +181,11 @@ class StoryWeights:
 @lru_cache(maxsize=1)
 def default_weights() -> StoryWeights:
     return StoryWeights.load()
+
+
+@lru_cache(maxsize=1)
+def encoded_weights() -> StoryWeights:
+    return StoryWeights.load(ENCODED_WEIGHTS_FILE, ENCODED_STORY_FEATURES)
 
 
 @dataclass
@@ -182,10 +208,14 @@ class StoryDecision:
 class StoryAssigner:
     def __init__(self, *, threshold: float = STORY_THRESHOLD,
                  decay: timedelta = timedelta(hours=48),
-                 weights: StoryWeights | None = None) -> None:
+                 weights: StoryWeights | None = None,
+                 encoded: StoryWeights | None = None,
+                 encoder_for: EncoderFor = sentence_encoder) -> None:
         self.threshold = threshold
         self.decay = decay
-        self.weights = weights or default_weights()
+        self.weights = weights or default_weights()  # over STORY_FEATURES
+        self.encoded_weights = encoded or encoded_weights()  # over ENCODED_STORY_FEATURES
+        self.encoder_for = encoder_for
         self.stories: dict[str, Story] = {}
         # Document frequencies over the live window only: each document's terms are kept
         # until it is evicted, so the vocabulary (and memory) stays bounded under endless news.
@@ -213,7 +243,9 @@ class StoryAssigner:
 
     def assign(self, *, article_id: str, text: str, language: str, entities: set[str],
                published_at: datetime) -> StoryDecision:
-        article = profile(text, language, entities, published_at)
+        encoder = self.encoder_for(language)
+        article = profile(text, language, entities, published_at,
+                          encoder(lead_text(text)) if encoder else None)
         vectors = self._vectors(article)
         best: tuple[float, str] | None = None
         for story in self.stories.values():
@@ -231,8 +263,8 @@ class StoryAssigner:
         self._idf.clear()
         self._doc_seq += 1
         heapq.heappush(self._doc_terms, (published_at, self._doc_seq, tuple(article.terms)))
-        member = Member(Counter(dict(article.terms.most_common(MEMBER_TERMS))), article.lead,
-                        article.entities, article.years, article.numbers, published_at)
+        member = dataclasses.replace(
+            article, terms=Counter(dict(article.terms.most_common(MEMBER_TERMS))))
         if best is not None and best[0] >= self.threshold:
             story = self.stories[best[1]]
             story.members.append(member)
@@ -252,8 +284,9 @@ class StoryAssigner:
         features = pair_features(article, vectors, member, self._vectors(member))
         if features is None:
             return None
+        weights = self.encoded_weights if len(features) > len(STORY_FEATURES) else self.weights
         gap = abs((article.published_at - member.published_at).total_seconds())
-        return (self.weights.probability(features)
+        return (weights.probability(features)
                 * math.exp(-gap / max(self.decay.total_seconds(), 1.0)))
 
     def evict_before(self, cutoff: datetime) -> list[str]:
@@ -378,12 +411,14 @@ class StoryStage:
     """
 
     def __init__(self, *, retention: timedelta, story_threshold: float = STORY_THRESHOLD,
-                 claim_threshold: float = 0.12, near_duplicate_threshold: float = 0.8) -> None:
+                 claim_threshold: float = 0.12, near_duplicate_threshold: float = 0.8,
+                 encoder_for: EncoderFor = sentence_encoder) -> None:
         from agents.dedupe import DuplicateIndex
 
         self.retention = retention
         self.duplicates = DuplicateIndex(threshold=near_duplicate_threshold)
-        self.stories = StoryAssigner(threshold=story_threshold, decay=retention)
+        self.stories = StoryAssigner(threshold=story_threshold, decay=retention,
+                                     encoder_for=encoder_for)
         self.clusters = ClaimClusterer(threshold=claim_threshold)
         self.story_of: dict[str, tuple[str, datetime]] = {}
         self.watermark: datetime | None = None
@@ -470,13 +505,14 @@ class StoryPartition:
     a release marker) and returns what to emit, in event-time order."""
 
     def __init__(self, *, window: timedelta, allowed_lateness: timedelta,
-                 story_threshold: float = STORY_THRESHOLD, claim_threshold: float = 0.12) -> None:
+                 story_threshold: float = STORY_THRESHOLD, claim_threshold: float = 0.12,
+                 encoder_for: EncoderFor = sentence_encoder) -> None:
         from agents.eventtime import ReorderBuffer
 
         self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(allowed_lateness)
         self.stage = StoryStage(retention=window + allowed_lateness,
                                 story_threshold=story_threshold,
-                                claim_threshold=claim_threshold)
+                                claim_threshold=claim_threshold, encoder_for=encoder_for)
 
     def handle(self, payload: bytes, origin: tuple[str, int, int]
                ) -> list[StoryOutput | Rejected]:

@@ -18,6 +18,7 @@ from typing import Any
 import faust
 
 from agents.common import PartitionStates, read_partition, reject
+from agents.encoder import encoders
 from agents.errors import Rejected, error_reason
 from agents.stories import RELEASE_MARKER, StoryOutput, StoryPartition
 from streams import metrics
@@ -34,7 +35,8 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
 
     def new_state() -> StoryPartition:
         return StoryPartition(window=settings.corroboration_window,
-                              allowed_lateness=settings.allowed_lateness)
+                              allowed_lateness=settings.allowed_lateness,
+                              encoder_for=encoders(settings.story_sentence_encoder))
 
     states: PartitionStates[StoryPartition] = PartitionStates(
         in_topic.get_topic_name(), new_state, lambda s, value, origin: s.handle(value, origin),

@@ -2,10 +2,13 @@
 broker, sample the worker's RSS and its state gauges, and check that they level off.
 
     python scripts/soak.py --windows 3 --out out/soak.json      (make soak)
+    python scripts/soak.py --windows 3 --language en --out out/soak-en.json      (make soak)
 
 The synthetic articles (tests/synthetic.py) go straight to articles.extracted, so the run
 loads the stateful stages (story, corroborate) and not spaCy. The event-time window is
-shortened to ``--window-hours`` so that three windows pass in a few minutes. Exit code 1 when
+shortened to ``--window-hours`` so that three windows pass in a few minutes. ``--language en``
+labels the articles English, so the story stage also runs its sentence encoder and keeps a
+lead vector per member (and the worker's RSS includes torch and the model). Exit code 1 when
 a size in the last window exceeds the previous window's by more than 10 % (+ a small slack).
 """
 
@@ -53,6 +56,8 @@ def main() -> int:
     ap.add_argument("--windows", type=int, default=3)
     ap.add_argument("--window-hours", type=int, default=2)
     ap.add_argument("--stories-per-hour", type=int, default=100)
+    ap.add_argument("--language", default="nl", choices=("nl", "en"),
+                    help="language label of the synthetic articles (en: sentence encoder on)")
     ap.add_argument("--out", default="out/soak.json")
     args = ap.parse_args()
     window = timedelta(hours=args.window_hours)
@@ -61,7 +66,8 @@ def main() -> int:
     samples = []
     start = datetime(2026, 1, 1, tzinfo=UTC)
     payloads = list(synthetic.stream(start, args.windows * window,
-                                     stories_per_hour=args.stories_per_hour))
+                                     stories_per_hour=args.stories_per_hour,
+                                     language=args.language))
     per_window = len(payloads) // args.windows
     log = Path(args.out).with_suffix(".worker.log")
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +85,7 @@ def main() -> int:
             for w in range(args.windows):
                 chunk = payloads[w * per_window:(w + 1) * per_window]
                 produce(broker.bootstrap_servers, names(T.EXTRACTED),
-                        ((b"nl", p) for p in chunk))
+                        ((args.language.encode(), p) for p in chunk))
                 # wait_idle counts from what the reader has seen: let it see this chunk first
                 while reader.count(names(T.EXTRACTED), data_only=True) < (w + 1) * per_window:
                     time.sleep(0.2)
@@ -99,6 +105,7 @@ def main() -> int:
             if last[k] > 1.1 * prev[k] + (16 * 2**20 if k == "rss_bytes" else 5)}
     result = {"command": "python scripts/soak.py " + " ".join(sys.argv[1:]),
               "window_hours": args.window_hours, "stories_per_hour": args.stories_per_hour,
+              "language": args.language,
               "samples": samples, "levelled_off": not grew, "grew": grew}
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}: " + ("state and RSS level off" if not grew else f"GREW: {grew}"))

@@ -53,6 +53,7 @@ _TOML_KEYS: dict[tuple[str, str], str] = {
     ("worker", "broker_session_timeout_s"): "broker_session_timeout_s",
     ("corroboration", "reorder_idle_s"): "reorder_idle_s",
     ("corroboration", "reorder_max_wait_s"): "reorder_max_wait_s",
+    ("story", "sentence_encoder"): "story_sentence_encoder",
 }
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -148,6 +149,12 @@ class Settings(BaseSettings):
         description="CLAIMWIRE_REORDER_MAX_WAIT_S, [corroboration] reorder_max_wait_s. Release "
         "it at the latest when its oldest article has waited this long (bounds latency under "
         "steady input).")
+    story_sentence_encoder: bool = Field(
+        default=True,
+        description="CLAIMWIRE_STORY_SENTENCE_ENCODER, [story] sentence_encoder. Compare the "
+        "leads of English articles by sentence embedding too (all-MiniLM-L6-v2, bundled; "
+        "about 25 ms per article on one core, and torch loaded in the story worker). false: "
+        "the term-based model only.")
     metrics_port: int = Field(
         default=9464, ge=0, le=65535,
         description="CLAIMWIRE_METRICS_PORT, [metrics] port. 0 disables the HTTP endpoint.")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agents.corroboration import CorroboratePartition
+from agents.encoder import encoders
 from agents.errors import Rejected
 from agents.extraction import decode_raw, extract_article, format_time
 from agents.stories import RELEASE_MARKER, StoryPartition
@@ -33,7 +34,8 @@ def confirmations(extracted: Iterable[bytes], settings: Settings) -> list[dict[s
     """Confirmation and update events for the extracted payloads in this arrival order, with a
     release marker at the end (as the idle timer writes one)."""
     story = StoryPartition(window=settings.corroboration_window,
-                           allowed_lateness=settings.allowed_lateness)
+                           allowed_lateness=settings.allowed_lateness,
+                           encoder_for=encoders(settings.story_sentence_encoder))
     corroborate = CorroboratePartition(
         threshold=settings.corroboration_threshold, window=settings.corroboration_window,
         allowed_lateness=settings.allowed_lateness, group_of=settings.outlet_group_of)

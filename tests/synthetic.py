@@ -22,9 +22,12 @@ def _word(*parts: object) -> str:
     return "".join(chr(ord("a") + int(c, 16)) for c in _h(*parts)[:9]).capitalize()
 
 
-def article(story: int, outlet: str, published_at: datetime) -> dict[str, Any]:
+def article(story: int, outlet: str, published_at: datetime, language: str = "nl"
+            ) -> dict[str, Any]:
     """One report of synthetic story ``story`` by ``outlet``: the story's own rare names make
-    reports of one story similar and the vocabulary grow with every new story."""
+    reports of one story similar and the vocabulary grow with every new story. The text is
+    Dutch; ``language`` "en" labels it English all the same, so that the story stage runs its
+    sentence encoder and keeps lead vectors (what the soak then measures)."""
     names = [_word(story, k) for k in range(4)]
     speaker = "Woordvoerder " + _word(story % 50, 9)
     sentence = (f"{speaker} zegt dat {names[0]} en {names[1]} {story % 97 + 3} miljoen euro "
@@ -42,14 +45,14 @@ def article(story: int, outlet: str, published_at: datetime) -> dict[str, Any]:
         "method": "rules", "claim_id": _h(url, 0),
     }
     return {"article_id": _h(url), "url": url, "canonical_url": url, "content_hash": _h(text),
-            "outlet": outlet, "language": "nl", "language_supported": True,
+            "outlet": outlet, "language": language, "language_supported": True,
             "published_at": published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "ingested_at": published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "title": f"Verhaal {story}", "text": text, "claims": [claim]}
 
 
 def stream(start: datetime, duration: timedelta, *, stories_per_hour: int = 20,
-           reports_per_story: int = 3) -> Iterator[bytes]:
+           reports_per_story: int = 3, language: str = "nl") -> Iterator[bytes]:
     """Extracted payloads in event-time order: each story reported by a few outlets within
     the hour it breaks."""
     hours = int(duration.total_seconds() // 3600)
@@ -59,5 +62,5 @@ def stream(start: datetime, duration: timedelta, *, stories_per_hour: int = 20,
             story += 1
             for r in range(reports_per_story):
                 at = start + timedelta(hours=hour, minutes=(story * 7 + r * 11) % 60)
-                yield json.dumps(article(story, OUTLETS[(story + r) % len(OUTLETS)], at)
-                                 ).encode()
+                yield json.dumps(article(story, OUTLETS[(story + r) % len(OUTLETS)], at,
+                                         language)).encode()

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agents.stories import STORY_THRESHOLD, WEIGHTS_FILE
+from agents.stories import ENCODED_WEIGHTS_FILE, STORY_THRESHOLD, WEIGHTS_FILE
 from tests.conftest import ROOT, SHARED
 
-STORY_F1_FLOOR = 0.88  # measured 0.888 in the pipeline's order (docs/quality.md)
+STORY_F1_FLOOR = 0.90  # measured 0.909 in the pipeline's order (docs/quality.md)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -22,16 +22,21 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_committed_weights_are_what_the_fit_produces(tmp_path: Path) -> None:
-    out = tmp_path / "weights.json"
-    _run("scripts/fit_story_weights.py", "--out", str(out))
-    fitted, committed = json.loads(out.read_text()), json.loads(WEIGHTS_FILE.read_text())
-    assert fitted["features"] == committed["features"]
-    for new, old in zip([*fitted["weights"], fitted["bias"]],
-                        [*committed["weights"], committed["bias"]], strict=True):
-        assert abs(new - old) < 0.01, (fitted, committed)
-    # the learned combination ranks same-event pairs above their hard negatives better than
-    # the text cosine alone, or it is not worth having
-    assert fitted["within_topic_auc"] > fitted["cosine_only_within_topic_auc"] + 0.02
+    _run("scripts/fit_story_weights.py", "--out-dir", str(tmp_path))
+    auc = {}
+    for committed_file in (WEIGHTS_FILE, ENCODED_WEIGHTS_FILE):
+        fitted = json.loads((tmp_path / committed_file.name).read_text())
+        committed = json.loads(committed_file.read_text())
+        assert fitted["features"] == committed["features"]
+        for new, old in zip([*fitted["weights"], fitted["bias"]],
+                            [*committed["weights"], committed["bias"]], strict=True):
+            assert abs(new - old) < 0.01, (fitted, committed)
+        # the learned combination ranks same-event pairs above their hard negatives better
+        # than the text cosine alone, or it is not worth having
+        assert fitted["within_topic_auc"] > fitted["cosine_only_within_topic_auc"] + 0.02
+        auc[committed_file] = fitted["within_topic_auc"]
+    # nor is the sentence encoder, unless it ranks better than the terms alone
+    assert auc[ENCODED_WEIGHTS_FILE] > auc[WEIGHTS_FILE]
 
 
 def test_story_f1_stays_above_its_floor(tmp_path: Path) -> None:

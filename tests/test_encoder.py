@@ -1,0 +1,93 @@
+"""The sentence encoder of story assignment (agents/encoder.py) and the feature it adds."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from agents.encoder import encoders, no_sentence_encoder, sentence_encoder
+from agents.stories import (
+    ENCODED_STORY_FEATURES,
+    ENCODED_WEIGHTS_FILE,
+    STORY_FEATURES,
+    StoryAssigner,
+    StoryWeights,
+    encoded_weights,
+    lead_text,
+    pair_features,
+    profile,
+)
+
+T0 = datetime(2013, 3, 1, 12, tzinfo=UTC)
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_encoder_only_for_its_languages_and_only_when_enabled() -> None:
+    assert sentence_encoder("nl") is None and sentence_encoder("de") is None
+    assert encoders(False) is no_sentence_encoder and no_sentence_encoder("en") is None
+    assert encoders(True) is sentence_encoder
+
+
+def test_pair_features_add_the_lead_cosine_only_when_both_have_vectors() -> None:
+    text = "Robbers raided a jewellery store in Paris on Tuesday and fled on scooters."
+    a = profile(text, "en", set(), T0, _unit(1, 0, 0))
+    b = profile(text, "en", set(), T0, _unit(1, 1, 0))
+    plain = profile(text, "en", set(), T0)
+    weigh = StoryAssigner(encoder_for=no_sentence_encoder)._vectors
+    both = pair_features(a, weigh(a), b, weigh(b))
+    assert both is not None and len(both) == len(ENCODED_STORY_FEATURES)
+    assert both[-1] == pytest.approx(1 / np.sqrt(2), abs=1e-6)
+    one = pair_features(a, weigh(a), plain, weigh(plain))
+    assert one is not None and len(one) == len(STORY_FEATURES)
+    assert one == both[:-1]  # the term features do not depend on the encoder
+
+
+def test_encoded_weights_load_and_favour_similar_leads() -> None:
+    weights = encoded_weights()
+    assert weights == StoryWeights.load(ENCODED_WEIGHTS_FILE, ENCODED_STORY_FEATURES)
+    with pytest.raises(ValueError, match="fit_story_weights"):
+        StoryWeights.load(ENCODED_WEIGHTS_FILE)  # 6 features are not STORY_FEATURES
+    same_terms = (0.3, 0.3, 0.0, 0.0, 0.0)
+    assert weights.probability((*same_terms, 0.9)) > 0.5 > weights.probability(
+        (*same_terms, 0.1))
+
+
+def test_real_encoder_puts_paraphrases_together() -> None:
+    """The bundled all-MiniLM-L6-v2: loads offline, unit vectors, paraphrase beats topic."""
+    encode = sentence_encoder("en")
+    assert encode is not None
+    robbers = encode("Armed robbers stole jewels worth 2 million euros from a Paris store.")
+    thieves = encode("Thieves took jewellery valued at two million from a shop in Paris.")
+    rates = encode("The central bank raised interest rates by a quarter point on Thursday.")
+    assert robbers.shape == (384,) and robbers.dtype == np.float32
+    assert float(np.linalg.norm(robbers)) == pytest.approx(1.0, abs=1e-4)
+    assert float(robbers @ thieves) > 0.6 > 0.2 > float(robbers @ rates)
+    # deterministic: the same text gives the same vector
+    assert np.array_equal(encode("Thieves took jewellery valued at two million from a shop "
+                                 "in Paris."), thieves)
+
+
+def test_assigner_joins_paraphrased_reports_with_the_encoder() -> None:
+    """Two one-sentence reports of one event that share few terms ("checked into rehab at
+    Promises Treatment Center" / "is in rehab"): the encoder's feature is what joins them; an
+    unrelated report still starts its own story."""
+    first = ("Tara Reid has checked into rehab at Promises Treatment Center, her representative "
+             "said.")
+    second = "Actress Tara Reid is in rehab, her spokesman told People magazine."
+    other = "The central bank raised interest rates by a quarter point on Thursday."
+
+    def stories(encoder_for):  # type: ignore[no-untyped-def]
+        assigner = StoryAssigner(encoder_for=encoder_for)
+        return [assigner.assign(article_id=str(i), text=t, language="en", entities=set(),
+                                published_at=T0) for i, t in enumerate([first, second, other])]
+
+    with_encoder = stories(sentence_encoder)
+    assert not with_encoder[1].new and with_encoder[1].story_id == with_encoder[0].story_id
+    assert with_encoder[2].new
+    without = stories(no_sentence_encoder)
+    assert without[1].new  # the terms alone do not see it
+    assert lead_text(first) == first
