@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint eval eval-claims bench sweep-stories fit-stories soak clean prometheus
+.PHONY: demo test test-fast lint eval eval-claims bench sweep-stories fit-stories soak clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 test: $(STAMP) prometheus lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# The edit loop: unit and contract tests, no broker, no Prometheus, no quality gates (< 60 s).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not integration and not quality and not long and not slow"
+
 # Debian's prometheus + promtool, for tests/test_prometheus.py (a real Prometheus evaluates
 # every dashboard query and alert rule). Installs only when missing; needs root or sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -30,12 +34,17 @@ prometheus:
 	    $(SUDO) apt-get update -q >/dev/null && \
 	    $(SUDO) apt-get install -y -q --no-install-recommends prometheus >/dev/null; }; }
 
+# mypy sees the code under its installed names (claimwire.agents, ...) through a folder of
+# links: the editable install's import hook is invisible to it, and without the links every
+# cross-module import would silently be Any.
+NS := .mypy-ns/claimwire
 lint: $(STAMP)
 	$(BIN)/ruff check streams agents schemas tests scripts
-	$(BIN)/mypy streams agents schemas
+	@mkdir -p $(NS) && for d in agents streams schemas; do ln -sfn ../../$$d $(NS)/$$d; done
+	MYPYPATH=.mypy-ns $(BIN)/mypy -p claimwire.agents -p claimwire.streams -p claimwire.schemas
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .mypy-ns
 
 # Story and confirmation quality on the ECB+ dev corpus (issue 4); figures in docs/quality.md.
 ECB := ../shared/data/stories/ecbplus-dev
@@ -49,7 +58,7 @@ sweep-stories: $(STAMP)
 		0.3 0.35 0.4 0.45 0.5 0.6
 
 # Refit the story-similarity weights (agents/data/story_weights.json) on the ECB+ dev pairs;
-# tests/test_story_weights.py checks that the committed file is what this produces.
+# tests/test_story_quality.py checks that the committed file is what this produces.
 fit-stories: $(STAMP)
 	$(BIN)/python scripts/fit_story_weights.py
 

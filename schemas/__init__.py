@@ -9,19 +9,6 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parent
-# topic (without prefix) -> record schema
-TOPIC_SCHEMAS = {
-    "articles.raw": "articles_raw.v1",
-    "articles": "article.v1",
-    "claims": "claim.v1",
-    "claims.confirmed": "confirmation.v1",
-    "claims.updated": "update.v1",
-    "extract.dlq": "dead_letter.v1",
-    "story.dlq": "dead_letter.v1",
-    "corroborate.dlq": "dead_letter.v1",
-}
-
-
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))

@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.claims import extract_claims, pipeline  # noqa: E402
-from agents.extraction import html_to_text, identify_language  # noqa: E402
+from claimwire.agents.extract.page import html_to_text, identify_language  # noqa: E402
+from claimwire.agents.extract.pipeline import claims_pipeline as pipeline  # noqa: E402
+from claimwire.agents.extract.pipeline import extract_claims  # noqa: E402
 
 DATA = ROOT.parent / "shared/data/extraction"
 

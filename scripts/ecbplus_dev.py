@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agents.extraction import decode_raw, extract_article, parse_time
-from agents.stories import release_key
+from claimwire.agents.core.timefmt import parse_time
+from claimwire.agents.extract.article import extract_article
+from claimwire.agents.extract.decode import decode_raw
+from claimwire.agents.story.stage import release_key
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared/data/stories/ecbplus-dev"

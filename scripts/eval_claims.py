@@ -22,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.claims import extract_claims, find_numbers, pipeline  # noqa: E402
+from claimwire.agents.extract.numbers import find_numbers  # noqa: E402
+from claimwire.agents.extract.pipeline import claims_pipeline as pipeline  # noqa: E402
+from claimwire.agents.extract.pipeline import extract_claims  # noqa: E402
 
 POLNEAR = ROOT.parent / "shared/data/attribution/polnear"
 GOLD = ROOT / "tests/data/claims"

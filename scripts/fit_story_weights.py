@@ -1,6 +1,6 @@
-"""Fit the story-similarity weights (agents/data/story_weights*.json) on the ECB+ dev set.
+"""Fit the story-similarity weights (agents/story/data/story_weights*.json) on the ECB+ dev set.
 
-    python scripts/fit_story_weights.py [--out-dir agents/data]
+    python scripts/fit_story_weights.py [--out-dir agents/story/data]
 
 Every pair of articles of one ECB+ topic is a training pair (same gold event or not: the two
 similar events the corpus pairs on purpose are the hard negatives), plus every tenth pair
@@ -29,20 +29,20 @@ from pathlib import Path
 import numpy as np
 from ecbplus_dev import DEV, load
 
-from agents.encoder import ENCODER_MODEL, sentence_encoder
-from agents.extraction import parse_time
-from agents.stories import (
+from claimwire.agents.core.timefmt import parse_time
+from claimwire.agents.story.assign import StoryAssigner
+from claimwire.agents.story.encoder import ENCODER_MODEL, sentence_encoder
+from claimwire.agents.story.features import (
     ENCODED_STORY_FEATURES,
     ENCODED_WEIGHTS_FILE,
     STORY_FEATURES,
     WEIGHTS_FILE,
-    StoryAssigner,
     StoryWeights,
     lead_text,
     pair_features,
     profile,
-    story_entities,
 )
+from claimwire.agents.story.stage import story_entities
 
 ITERATIONS = 4000
 LEARNING_RATE = 1.0

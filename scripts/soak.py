@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streams import topics as T  # noqa: E402
-from streams.broker import EmbeddedBroker, free_loopback_port  # noqa: E402
-from streams.runner import TopicReader, produce, start_worker, stop_worker, wait_idle  # noqa: E402
+from claimwire.streams import topics as T  # noqa: E402
+from claimwire.streams.broker import EmbeddedBroker, free_loopback_port  # noqa: E402
+from claimwire.streams.runner import TopicReader, produce, start_worker, stop_worker, wait_idle  # noqa: E402
 from tests import synthetic  # noqa: E402
 
 GAUGES = ("stories", "claim_clusters", "signatures", "reorder_buffer", "corroboration_clusters")
@@ -80,7 +80,7 @@ def main() -> int:
                               extra_env={"CLAIMWIRE_METRICS_PORT": str(port),
                                          "CLAIMWIRE_CORROBORATION_WINDOW":
                                              f"{args.window_hours}h",
-                                         "CLAIMWIRE_ALLOWED_LATENESS": "10m"})
+                                         "CLAIMWIRE_CORROBORATION_ALLOWED_LATENESS": "10m"})
         try:
             for w in range(args.windows):
                 chunk = payloads[w * per_window:(w + 1) * per_window]

@@ -28,9 +28,9 @@ from typing import Any
 
 from ecbplus_dev import DEV, ROOT, load
 
-from agents.encoder import Encoder, sentence_encoder
-from agents.extraction import parse_time
-from agents.stories import StoryStage
+from claimwire.agents.core.timefmt import parse_time
+from claimwire.agents.story.encoder import Encoder, sentence_encoder
+from claimwire.agents.story.stage import StoryStage
 
 sys.path.insert(0, str(ROOT.parent / "shared/eval"))
 from score_stories import bcubed  # noqa: E402

@@ -1,5 +1,5 @@
 import sys
 
-from streams.cli import main
+from claimwire.streams.cli import main
 
 sys.exit(main())

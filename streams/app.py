@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import faust
 
-from streams import topics as T
-from streams.config import Settings
+from claimwire.streams import topics as T
+from claimwire.streams.config import Settings
 
 APP_ID = "claimwire"
 LAG_REPORT_INTERVAL_S = 5.0
@@ -13,23 +13,25 @@ LAG_REPORT_INTERVAL_S = 5.0
 
 def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
     app = faust.App(
-        f"{settings.topic_prefix}{APP_ID}",
+        f"{settings.kafka.topic_prefix}{APP_ID}",
         broker=f"kafka://{bootstrap_servers}",
         store="memory://",
-        topic_partitions=settings.partitions,
+        topic_partitions=settings.kafka.partitions,
         # faust's 60 s default makes the first group join on Tansu take ~32 s (DESIGN.md).
-        broker_session_timeout=settings.broker_session_timeout_s,
+        broker_session_timeout=settings.worker.broker_session_timeout_s,
         broker_commit_interval=1.0,
         # Tansu refuses idempotent producers: plain acks.
         producer_acks=1,
         web_enabled=False,
         topic_allow_declare=True,
     )
-    names = T.TopicNames(settings.topic_prefix)
+    names = T.TopicNames(settings.kafka.topic_prefix)
     declared = {base: app.topic(names(base), key_serializer="raw", value_serializer="raw",
-                                partitions=settings.partitions)
+                                partitions=settings.kafka.partitions)
                 for base in T.ALL}
-    from agents import corroborate, extract, story
+    from claimwire.agents.corroborate import agent as corroborate
+    from claimwire.agents.extract import agent as extract
+    from claimwire.agents.story import agent as story
 
     for module in (extract, story, corroborate):
         module.register(app, declared, settings, bootstrap_servers)
@@ -45,7 +47,7 @@ def _register_lag_reporter(app: faust.App, names: T.TopicNames) -> None:
     consumer still grows. Operational hazard: Tansu answers ListOffsets with the base offset of
     the last batch, so on the embedded broker the second source can under-report by up to one
     producer batch; the first corrects it as soon as records are fetched."""
-    from streams import metrics
+    from claimwire.streams import metrics
 
     reported: set[tuple[str, str]] = set()
 

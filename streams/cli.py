@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from streams import topics as T
-from streams.broker import BrokerError, broker_for
-from streams.config import ConfigError, Settings, load_settings
+from claimwire.streams import topics as T
+from claimwire.streams.broker import BrokerError, broker_for
+from claimwire.streams.config import ConfigError, Settings, load_settings
 
 
 def _err(msg: str) -> None:
@@ -36,17 +36,19 @@ def _progress_bar(total: int, desc: str) -> Any:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from mode import Worker
 
-    from streams import metrics
-    from streams.app import create_app
+    from claimwire.streams import metrics
+    from claimwire.streams.app import create_app
 
-    with broker_for(settings.kafka_bootstrap_servers) as bootstrap:
-        T.ensure_topics(bootstrap, T.TopicNames(settings.topic_prefix), settings.partitions,
-                        retention=settings.kafka_bootstrap_servers is None)
+    with broker_for(settings.kafka.bootstrap_servers) as bootstrap:
+        T.ensure_topics(bootstrap, T.TopicNames(settings.kafka.topic_prefix),
+                        settings.kafka.partitions,
+                        retention=settings.kafka.bootstrap_servers is None)
         metrics.init_label_sets()
-        metrics.serve(settings.metrics_port)
+        metrics.serve(settings.metrics.port)
         metrics.WORKER_UP.set(1)
-        metrics.WORKER_INFO.info({"version": _version(), "topic_prefix": settings.topic_prefix,
-                                  "threshold": str(settings.corroboration_threshold)})
+        metrics.WORKER_INFO.info({"version": _version(),
+                                  "topic_prefix": settings.kafka.topic_prefix,
+                                  "threshold": str(settings.corroboration.threshold)})
         app = create_app(settings, bootstrap)
 
         @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # faust stub is narrower
@@ -54,7 +56,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
             metrics.REBALANCES.inc()
 
         print(f"claimwire worker: broker {bootstrap}, metrics port "
-              f"{settings.metrics_port or 'off'}", file=sys.stderr, flush=True)
+              f"{settings.metrics.port or 'off'}", file=sys.stderr, flush=True)
         worker = Worker(app, loglevel=args.loglevel, quiet=True)
         try:
             worker.execute_from_commandline()
@@ -109,18 +111,18 @@ def _fetch_url(url: str, outlet: str | None) -> bytes:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.runner import produce
+    from claimwire.streams.runner import produce
 
-    if not settings.kafka_bootstrap_servers:
+    if not settings.kafka.bootstrap_servers:
         _err("ingest needs a running broker: set CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS "
              "(the embedded broker lives only as long as the demo/replay/worker that "
              "started it)")
         return 2
     payloads = list(_ingest_records(args.sources, args.outlet))
-    names = T.TopicNames(settings.topic_prefix)
-    T.ensure_topics(settings.kafka_bootstrap_servers, names, settings.partitions)
+    names = T.TopicNames(settings.kafka.topic_prefix)
+    T.ensure_topics(settings.kafka.bootstrap_servers, names, settings.kafka.partitions)
     with _progress_bar(len(payloads), "ingest") as bar:
-        sent = produce(settings.kafka_bootstrap_servers, names(T.RAW),
+        sent = produce(settings.kafka.bootstrap_servers, names(T.RAW),
                        ((None, p) for p in payloads), progress=bar.update)
     print(f"sent {sent} records to {names(T.RAW)}", file=sys.stderr)
     return 0
@@ -129,21 +131,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 # ------------------------------------------------------------------------------------ replay
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.runner import run_pipeline
+    from claimwire.streams.runner import run_pipeline
 
     source = Path(args.file)
     if not source.exists():
         _err(f"no such file: {source}")
         return 2
-    if not 1 <= args.workers <= settings.partitions:
-        _err(f"--workers must be between 1 and the partition count ({settings.partitions})")
+    if not 1 <= args.workers <= settings.kafka.partitions:
+        _err(f"--workers must be between 1 and the partition count ({settings.kafka.partitions})")
         return 2
     payloads = [line.rstrip(b"\r\n") for line in source.read_bytes().splitlines()
                 if line.strip()]
     dump = Path(args.dump)
     dump.mkdir(parents=True, exist_ok=True)
     _status(f"replaying {len(payloads)} records from {source}")
-    with broker_for(settings.kafka_bootstrap_servers) as bootstrap, \
+    with broker_for(settings.kafka.bootstrap_servers) as bootstrap, \
             _progress_bar(len(payloads), "produce") as bar:
         run = run_pipeline(settings, bootstrap, payloads, config_file=args.config,
                            workdir=dump / ".work", timeout_s=args.timeout, status=_status,
@@ -160,8 +162,13 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 # -------------------------------------------------------------------------------------- demo
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.demo import DEMO_OUTLET_GROUPS, describe_event, load_demo_corpus, summarize
-    from streams.runner import run_pipeline
+    from claimwire.streams.demo import (
+        DEMO_OUTLET_GROUPS,
+        describe_event,
+        load_demo_corpus,
+        summarize,
+    )
+    from claimwire.streams.runner import run_pipeline
 
     if not settings.outlet_groups:
         settings = settings.model_copy(update={"outlet_groups": DEMO_OUTLET_GROUPS})
@@ -169,10 +176,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     payloads = [json.dumps(r).encode() for r in corpus]
     print(f"claimwire demo: {len(corpus)} articles from "
           f"{len({r['outlet'] for r in corpus})} outlets, threshold K="
-          f"{settings.corroboration_threshold}", flush=True)
+          f"{settings.corroboration.threshold}", flush=True)
 
     def on_record(topic: str, record: dict[str, Any]) -> None:
-        base = T.TopicNames(settings.topic_prefix).strip(topic)
+        base = T.TopicNames(settings.kafka.topic_prefix).strip(topic)
         if base in (T.CONFIRMED, T.UPDATED):
             print(describe_event(record), flush=True)
 
@@ -181,12 +188,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         if settings.outlet_groups and not args.config:
             config_file = str(Path(tmp) / "demo.toml")
             Path(config_file).write_text(_groups_toml(settings.outlet_groups))
-        with broker_for(settings.kafka_bootstrap_servers) as bootstrap:
+        with broker_for(settings.kafka.bootstrap_servers) as bootstrap:
             _status(f"broker {bootstrap}; starting a worker (first group join takes ~7 s)")
             run = run_pipeline(settings, bootstrap, payloads, config_file=config_file,
                                workdir=Path(tmp), timeout_s=args.timeout, on_record=on_record,
                                status=_status)
-    print(summarize(run.records, run.wall_s, settings.corroboration_threshold), flush=True)
+    print(summarize(run.records, run.wall_s, settings.corroboration.threshold), flush=True)
     return 0 if run.records.get(T.CONFIRMED) else 1
 
 
@@ -201,11 +208,11 @@ def _groups_toml(groups: dict[str, list[str]]) -> str:
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     from kafka import KafkaConsumer
 
-    if not settings.kafka_bootstrap_servers:
+    if not settings.kafka.bootstrap_servers:
         _err("tail needs a running broker: set CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS")
         return 2
-    topic = T.TopicNames(settings.topic_prefix)(args.topic)
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
+    topic = T.TopicNames(settings.kafka.topic_prefix)(args.topic)
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers,
                              group_id=None, enable_auto_commit=False,
                              auto_offset_reset="earliest" if args.from_beginning else "latest",
                              consumer_timeout_ms=int(args.idle_timeout * 1000)

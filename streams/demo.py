@@ -1,8 +1,10 @@
 """The demo corpus and its readable output.
 
-The corpus is the NOS seed article (read from ``../shared/data/seed/``, or from
-``CLAIMWIRE_SEED_DIR``) plus six short reports by other outlets, written for this project
-(``streams/data/demo_articles.jsonl``). It shows:
+The corpus is seven short Dutch reports of 15 February 2022, written for this project in the
+outlets' styles (``streams/data/demo_articles.jsonl``, inside the package: the demo needs
+nothing beside the clone). The first retells, in its own words, the events of the NOS article
+claimwire was conceived from (``../shared/data/seed/``, which the claim-rule tests read). It
+shows:
 - a confirmation of the Russian defence ministry's claim (nos.nl and nu.nl, both via Interfax);
 - a syndicated ANP copy (ad.nl, the same text as nu.nl) that does not count;
 - outlets of one owner (telegraaf.nl, nrc.nl: Mediahuis) that count once;
@@ -16,38 +18,20 @@ The corpus is the NOS seed article (read from ``../shared/data/seed/``, or from
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from streams import topics as T
+from claimwire.streams import topics as T
 
 DEMO_OUTLET_GROUPS = {"Mediahuis": ["telegraaf.nl", "nrc.nl"]}
-SEED_URL = "https://nos.nl/artikel/2417126-rusland-trekt-deel-troepen-terug"
-_HERE = Path(__file__).resolve().parent
-
-
-def seed_dir() -> Path:
-    env = os.environ.get("CLAIMWIRE_SEED_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [Path.cwd().parent / "shared/data/seed", _HERE.parents[1] / "shared/data/seed",
-                   Path.cwd() / "shared/data/seed"]
-    for path in candidates:
-        if path.is_dir() and any(path.glob("*.txt")):
-            return path
-    raise FileNotFoundError("the seed article was not found: set CLAIMWIRE_SEED_DIR to the "
-                            "folder holding nos-2022-02-15-troops-returning.txt")
+DEMO_CORPUS = Path(__file__).resolve().parent / "data" / "demo_articles.jsonl"
 
 
 def load_demo_corpus() -> list[dict[str, Any]]:
-    seed = sorted(seed_dir().glob("*.txt"))[0].read_text(encoding="utf-8")
-    records: list[dict[str, Any]] = [{
-        "url": SEED_URL, "outlet": "nos.nl", "published_at": "2022-02-15T09:30:00Z",
-        "title": "Rusland: deel troepen na oefeningen terug naar bases", "text": seed}]
-    with (_HERE / "data" / "demo_articles.jsonl").open(encoding="utf-8") as fh:
-        records += [json.loads(line) for line in fh if line.strip()]
-    return records
+    """The demo's seven reports (``articles.raw`` records), shipped inside the package."""
+    with DEMO_CORPUS.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
 
 
 def describe_event(event: dict[str, Any]) -> str:

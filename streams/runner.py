@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from streams import topics as T
-from streams.app import APP_ID
-from streams.config import Settings
+from claimwire.streams import topics as T
+from claimwire.streams.app import APP_ID
+from claimwire.streams.config import Settings
 
 
 class PipelineTimeout(RuntimeError):
@@ -219,7 +219,7 @@ def start_worker(bootstrap_servers: str, *, config_file: str | None, log_path: P
     env = dict(os.environ, CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers,
                **(extra_env or {}))
     env.setdefault("CLAIMWIRE_METRICS_PORT", "0")
-    cmd = [sys.executable, "-m", "streams", "worker"]
+    cmd = [sys.executable, "-m", "claimwire.streams", "worker"]
     if config_file:
         cmd += ["--config", str(config_file)]
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
@@ -257,9 +257,9 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
     """Produce ``payloads`` to articles.raw, run ``workers`` workers in one consumer group
     until idle, return every output."""
     started = time.monotonic()
-    names = T.TopicNames(settings.topic_prefix)
-    T.ensure_topics(bootstrap_servers, names, settings.partitions,
-                    retention=settings.kafka_bootstrap_servers is None)
+    names = T.TopicNames(settings.kafka.topic_prefix)
+    T.ensure_topics(bootstrap_servers, names, settings.kafka.partitions,
+                    retention=settings.kafka.bootstrap_servers is None)
     outputs = [names(t) for t in (T.RAW, T.EXTRACTED, *T.OUTPUTS)]
     workdir.mkdir(parents=True, exist_ok=True)
     reader = TopicReader(bootstrap_servers, outputs, on_record=on_record).start()
@@ -269,7 +269,7 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
         produced = produce(bootstrap_servers, names(T.RAW),
                            ((None, p) for p in payloads), progress=progress)
         wait_idle(reader, bootstrap_servers=bootstrap_servers,
-                  group_id=f"{settings.topic_prefix}{APP_ID}", names=names,
+                  group_id=f"{settings.kafka.topic_prefix}{APP_ID}", names=names,
                   expected_raw=produced, timeout_s=timeout_s, workers=procs, status=status)
         time.sleep(0.5)  # let the reader drain the last outputs the workers sent
     finally:

@@ -1,46 +1,78 @@
-"""Every topic, declared once. Names carry the configured prefix.
-
-| topic               | key            | value (schema)                  | written by   |
-|---------------------|----------------|---------------------------------|--------------|
-| articles.raw        | url (optional) | articles_raw.v1                 | producers    |
-| articles.extracted  | language       | internal (article + claims)     | extract      |
-| articles            | story_id       | article.v1                      | story        |
-| claims              | story_id       | claim.v1                        | story        |
-| claims.confirmed    | cluster_id     | confirmation.v1                 | corroborate  |
-| claims.updated      | cluster_id     | update.v1                       | corroborate  |
-| extract.dlq         | none           | dead_letter.v1                  | extract      |
-| story.dlq           | none           | dead_letter.v1                  | story        |
-| corroborate.dlq     | none           | dead_letter.v1                  | corroborate  |
+"""Every topic, declared once: name, key, record type, schema, writer and retention, in one
+registry (``TOPICS``). Names carry the configured prefix. ``docs/architecture.md``'s topic
+table is generated from it (``topics_markdown``) and a test keeps it current.
 
 ``articles.extracted`` is keyed by language: story assignment needs every article of one
-language on one partition (the scaling limit of the story stage, see docs).
+language on one partition (the scaling limit of the story stage, see docs/architecture.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-RAW = "articles.raw"
-EXTRACTED = "articles.extracted"
-ARTICLES = "articles"
-CLAIMS = "claims"
-CONFIRMED = "claims.confirmed"
-UPDATED = "claims.updated"
-EXTRACT_DLQ = "extract.dlq"
-STORY_DLQ = "story.dlq"
-CORROBORATE_DLQ = "corroborate.dlq"
-
-ALL = (RAW, EXTRACTED, ARTICLES, CLAIMS, CONFIRMED, UPDATED, EXTRACT_DLQ, STORY_DLQ,
-       CORROBORATE_DLQ)
-# What a replay dumps: everything downstream of the input.
-OUTPUTS = (ARTICLES, CLAIMS, CONFIRMED, UPDATED, EXTRACT_DLQ, STORY_DLQ, CORROBORATE_DLQ)
-DLQS = {"extract": EXTRACT_DLQ, "story": STORY_DLQ, "corroborate": CORROBORATE_DLQ}
-# Which topic each stage consumes (for progress / idle checks on committed offsets).
-STAGE_INPUTS = {"extract": RAW, "story": EXTRACTED, "corroborate": CLAIMS}
-
 # Embedded runs bound what the memory-only broker keeps (DESIGN.md: Tansu grows otherwise).
 EMBEDDED_RETENTION_MS = 6 * 3600 * 1000
 EMBEDDED_RETENTION_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic: what it carries and who writes it."""
+
+    name: str  # without the prefix
+    key: str  # what the record key is
+    record: str  # the record type
+    schema: str  # JSON Schema in schemas/ (name.vN)
+    writer: str  # the stage or party that writes it
+    retention: str  # what it must retain, and why
+    public: bool  # subscribers may read it (the schemas are the contract)
+
+
+_DLQ = "dead letters: read by operators"
+TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec("articles.raw", "url (optional)", "raw article", "articles_raw.v1", "producers",
+              "window + lateness: the extract stage is stateless, but replays start here",
+              public=False),
+    TopicSpec("articles.extracted", "language", "ExtractedArticle (agents/core/records.py)",
+              "article_extracted.v1", "extract",
+              "window + lateness: the story stage rebuilds its state from it", public=False),
+    TopicSpec("articles", "story_id", "Article", "article.v1", "story",
+              "as subscribers need", public=True),
+    TopicSpec("claims", "story_id", "Claim", "claim.v1", "story",
+              "window + lateness: the corroborate stage rebuilds its state from it",
+              public=True),
+    TopicSpec("claims.confirmed", "cluster_id", "Confirmation", "confirmation.v1",
+              "corroborate", "as subscribers need", public=True),
+    TopicSpec("claims.updated", "cluster_id", "Update", "update.v1", "corroborate",
+              "as subscribers need", public=True),
+    TopicSpec("extract.dlq", "none", "DeadLetter", "dead_letter.v1", "extract", _DLQ,
+              public=False),
+    TopicSpec("story.dlq", "none", "DeadLetter", "dead_letter.v1", "story", _DLQ,
+              public=False),
+    TopicSpec("corroborate.dlq", "none", "DeadLetter", "dead_letter.v1", "corroborate", _DLQ,
+              public=False),
+)
+SPECS = {t.name: t for t in TOPICS}
+
+RAW, EXTRACTED, ARTICLES, CLAIMS, CONFIRMED, UPDATED, EXTRACT_DLQ, STORY_DLQ, \
+    CORROBORATE_DLQ = (t.name for t in TOPICS)
+ALL = tuple(SPECS)
+# What a replay dumps: everything downstream of the input.
+OUTPUTS = (ARTICLES, CLAIMS, CONFIRMED, UPDATED, EXTRACT_DLQ, STORY_DLQ, CORROBORATE_DLQ)
+DLQS = {t.writer: t.name for t in TOPICS if t.name.endswith(".dlq")}
+# Which topic each stage consumes (for progress / idle checks on committed offsets).
+STAGE_INPUTS = {"extract": RAW, "story": EXTRACTED, "corroborate": CLAIMS}
+# topic -> the schema of its records
+TOPIC_SCHEMAS = {t.name: t.schema for t in TOPICS}
+
+
+def topics_markdown() -> str:
+    """The topic table of docs/architecture.md."""
+    lines = ["| topic | key | record | schema | written by | retention |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| `{t.name}` | {t.key} | {t.record} | `{t.schema}` | {t.writer} | "
+              f"{t.retention} |" for t in TOPICS]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)

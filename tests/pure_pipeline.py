@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agents.corroboration import CorroboratePartition
-from agents.encoder import encoders
-from agents.errors import Rejected
-from agents.extraction import decode_raw, extract_article, format_time
-from agents.stories import RELEASE_MARKER, StoryPartition
-from streams.config import Settings
+from claimwire.agents.core.errors import Rejected
+from claimwire.agents.core.timefmt import format_time
+from claimwire.agents.corroborate.corroborator import CorroboratePartition
+from claimwire.agents.extract.article import extract_article
+from claimwire.agents.extract.decode import decode_raw
+from claimwire.agents.story.encoder import encoders
+from claimwire.agents.story.stage import RELEASE_MARKER, StoryPartition
+from claimwire.streams.config import Settings
 
 INGESTED = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -33,12 +35,12 @@ def extract_all(records: Iterable[dict[str, Any]]) -> list[bytes]:
 def confirmations(extracted: Iterable[bytes], settings: Settings) -> list[dict[str, Any]]:
     """Confirmation and update events for the extracted payloads in this arrival order, with a
     release marker at the end (as the idle timer writes one)."""
-    story = StoryPartition(window=settings.corroboration_window,
-                           allowed_lateness=settings.allowed_lateness,
-                           encoder_for=encoders(settings.story_sentence_encoder))
+    story = StoryPartition(window=settings.corroboration.window,
+                           allowed_lateness=settings.corroboration.allowed_lateness,
+                           encoder_for=encoders(settings.story.sentence_encoder))
     corroborate = CorroboratePartition(
-        threshold=settings.corroboration_threshold, window=settings.corroboration_window,
-        allowed_lateness=settings.allowed_lateness, group_of=settings.outlet_group_of)
+        threshold=settings.corroboration.threshold, window=settings.corroboration.window,
+        allowed_lateness=settings.corroboration.allowed_lateness, group_of=settings.outlet_group_of)
     events: list[dict[str, Any]] = []
     for offset, payload in enumerate([*extracted, RELEASE_MARKER]):
         for out in story.handle(payload, ("articles.extracted", 0, offset)):

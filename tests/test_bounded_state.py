@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from agents.corroboration import CorroboratePartition
-from agents.stories import StoryOutput, StoryPartition
+import pytest
+
+from claimwire.agents.corroborate.corroborator import CorroboratePartition
+from claimwire.agents.story.stage import StoryOutput, StoryPartition
 from tests import synthetic
 
 WINDOW = timedelta(hours=12)
@@ -28,6 +30,7 @@ def _sizes(story: StoryPartition, corroborate: CorroboratePartition) -> dict[str
     }
 
 
+@pytest.mark.long
 def test_state_levels_off_over_three_windows() -> None:
     story = StoryPartition(window=WINDOW, allowed_lateness=LATENESS)
     corroborate = CorroboratePartition(threshold=2, window=WINDOW, allowed_lateness=LATENESS,

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from streams.broker import EmbeddedBroker
+from claimwire.streams.broker import EmbeddedBroker
 
 pytestmark = pytest.mark.integration
 

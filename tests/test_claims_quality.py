@@ -7,13 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SHARED
+import pytest
+
+from tests.conftest import ROOT, needs_shared
+
+# slow quality gates over ../shared/data: in `make test` (CI), not in `make test-fast`
+pytestmark = [needs_shared, pytest.mark.quality]
 
 FLOORS = ROOT / "tests/data/claims/floors.json"
 
 
 def test_claim_extraction_stays_above_its_floors(tmp_path: Path) -> None:
-    assert (SHARED / "data/attribution/polnear/dev").is_dir(), "../shared/data is missing"
     out = tmp_path / "claims-eval.json"
     proc = subprocess.run([sys.executable, "scripts/eval_claims.py", "--json", str(out),
                            "--check", str(FLOORS)], cwd=ROOT, capture_output=True, text=True,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import EmbeddedBroker
+from claimwire.streams.broker import EmbeddedBroker
 from tests.conftest import ROOT, claimwire_cmd, clean_env
 
 pytestmark = pytest.mark.integration

@@ -2,16 +2,16 @@ from datetime import timedelta
 
 import pytest
 
-from streams.config import ConfigError, load_settings, parse_duration
+from claimwire.streams.config import ConfigError, load_settings, parse_duration
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS", "CLAIMWIRE_CORROBORATION_THRESHOLD"):
         monkeypatch.delenv(var, raising=False)
     s = load_settings()
-    assert s.corroboration_threshold == 2
-    assert s.corroboration_window == timedelta(hours=48)
-    assert s.kafka_bootstrap_servers is None
+    assert s.corroboration.threshold == 2
+    assert s.corroboration.window == timedelta(hours=48)
+    assert s.kafka.bootstrap_servers is None
 
 
 def test_toml_file_and_env_override(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,12 +19,12 @@ def test_toml_file_and_env_override(tmp_path, monkeypatch: pytest.MonkeyPatch) -
     cfg.write_text('[corroboration]\nthreshold = 3\nwindow = "24h"\n\n'
                    '[outlet_groups]\nMediahuis = ["telegraaf.nl", "NRC.nl"]\n')
     s = load_settings(cfg)
-    assert s.corroboration_threshold == 3
-    assert s.corroboration_window == timedelta(hours=24)
+    assert s.corroboration.threshold == 3
+    assert s.corroboration.window == timedelta(hours=24)
     assert s.outlet_group_of("nrc.nl") == "Mediahuis"
     assert s.outlet_group_of("nos.nl") == "nos.nl"
     monkeypatch.setenv("CLAIMWIRE_CORROBORATION_THRESHOLD", "5")
-    assert load_settings(cfg).corroboration_threshold == 5
+    assert load_settings(cfg).corroboration.threshold == 5
 
 
 @pytest.mark.parametrize("var,value", [

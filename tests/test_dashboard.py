@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from streams.metrics import exported_metric_names
+from claimwire.streams.metrics import exported_metric_names
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = ROOT / "deploy/grafana/dashboards/claimwire.json"
@@ -46,11 +46,11 @@ def test_alert_rules_reference_only_exported_metrics() -> None:
     assert used and used <= exported_metric_names(), used - exported_metric_names()
 
 
-def test_readme_describes_every_panel_and_alert() -> None:
+def test_operations_doc_describes_every_panel_and_alert() -> None:
     import yaml
 
-    readme = (ROOT / "README.md").read_text()
-    monitoring = readme[readme.index("## Monitoring"):]
+    doc = (ROOT / "docs/operations.md").read_text()
+    monitoring = doc[doc.index("## Monitoring"):]
     dashboard = json.loads(DASHBOARD.read_text())
     for panel in dashboard["panels"]:
         if panel["type"] != "row":

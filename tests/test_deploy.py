@@ -13,13 +13,20 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from streams import topics as T
-from streams.config import ENV_PREFIX, Settings
+from claimwire.streams import topics as T
+from claimwire.streams.config import MetricsSettings, Settings, load_settings, setting_rows
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
-METRICS_PORT = Settings.model_fields["metrics_port"].default
-SETTINGS_ENV = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+METRICS_PORT = MetricsSettings.model_fields["port"].default
+SETTINGS_ENV = {env for env, _toml, _default, _what in setting_rows()}
+
+
+def _settings_from(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings these environment variables give (raises on an invalid value)."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return load_settings()
 
 
 def _yaml_docs(path: Path) -> list[dict[str, Any]]:
@@ -49,13 +56,13 @@ def test_a_broken_manifest_is_rejected() -> None:
         kubernetes_validate.validate(broken, "1.30", strict=True)
 
 
-def test_kubernetes_workers_match_settings_and_metrics() -> None:
+def test_kubernetes_workers_match_settings_and_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _k8s("ConfigMap")["data"]
     assert set(settings) <= SETTINGS_ENV, set(settings) - SETTINGS_ENV
-    Settings(**{k[len(ENV_PREFIX):].lower(): v for k, v in settings.items()})  # valid values
+    _settings_from(settings, monkeypatch)  # valid values
     deployment = _k8s("Deployment")
     # Scaled by partitions: a pod beyond the partition count gets nothing to do.
-    assert deployment["spec"]["replicas"] <= int(settings["CLAIMWIRE_PARTITIONS"])
+    assert deployment["spec"]["replicas"] <= int(settings["CLAIMWIRE_KAFKA_PARTITIONS"])
     pod = deployment["spec"]["template"]
     container = pod["spec"]["containers"][0]
     assert container["args"] == ["worker"]
@@ -71,7 +78,8 @@ def test_kubernetes_workers_match_settings_and_metrics() -> None:
     assert service["metadata"]["name"] in keep
 
 
-def test_compose_runs_kraft_kafka_workers_prometheus_and_grafana() -> None:
+def test_compose_runs_kraft_kafka_workers_prometheus_and_grafana(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     compose = _compose()
     services = compose["services"]
     assert set(services) == {"kafka", "worker", "prometheus", "grafana"}
@@ -81,11 +89,11 @@ def test_compose_runs_kraft_kafka_workers_prometheus_and_grafana() -> None:
     worker = services["worker"]
     env = worker["environment"]
     assert set(env) <= SETTINGS_ENV, set(env) - SETTINGS_ENV
-    Settings(**{k[len(ENV_PREFIX):].lower(): v for k, v in env.items()})
+    _settings_from(env, monkeypatch)
     assert env["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"] in kafka["KAFKA_ADVERTISED_LISTENERS"]
     assert int(env["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
     assert worker["expose"] == [str(METRICS_PORT)]
-    assert worker["deploy"]["replicas"] <= int(env["CLAIMWIRE_PARTITIONS"])
+    assert worker["deploy"]["replicas"] <= int(env["CLAIMWIRE_KAFKA_PARTITIONS"])
     build = DEPLOY / worker["build"]["context"]
     assert (build / worker["build"]["dockerfile"]).is_file()
 
@@ -134,7 +142,7 @@ def test_dockerfile_builds_the_worker_image() -> None:
         for part in source.split():
             assert (ROOT / part).exists(), part
     assert 'ENTRYPOINT ["claimwire"]' in dockerfile
-    assert 'claimwire = "streams.cli:main"' in (ROOT / "pyproject.toml").read_text()
+    assert 'claimwire = "claimwire.streams.cli:main"' in (ROOT / "pyproject.toml").read_text()
 
 
 def test_topic_names_in_deploy_files_are_the_codes() -> None:

@@ -6,22 +6,20 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from agents.encoder import encoders, no_sentence_encoder, sentence_encoder
-from agents.errors import Rejected
-from agents.stories import (
+from claimwire.agents.core.errors import Rejected
+from claimwire.agents.story.assign import StoryAssigner
+from claimwire.agents.story.encoder import encoders, no_sentence_encoder, sentence_encoder
+from claimwire.agents.story.features import (
     ENCODED_STORY_FEATURES,
     ENCODED_WEIGHTS_FILE,
-    RELEASE_MARKER,
     STORY_FEATURES,
-    StoryAssigner,
-    StoryOutput,
-    StoryPartition,
     StoryWeights,
     encoded_weights,
     lead_text,
     pair_features,
     profile,
 )
+from claimwire.agents.story.stage import RELEASE_MARKER, StoryOutput, StoryPartition
 
 T0 = datetime(2013, 3, 1, 12, tzinfo=UTC)
 
@@ -61,6 +59,7 @@ def test_encoded_weights_load_and_favour_similar_leads() -> None:
         (*same_terms, 0.1))
 
 
+@pytest.mark.long
 def test_real_encoder_puts_paraphrases_together() -> None:
     """The bundled all-MiniLM-L6-v2: loads offline, unit vectors, paraphrase beats topic."""
     encode = sentence_encoder("en")
@@ -76,6 +75,7 @@ def test_real_encoder_puts_paraphrases_together() -> None:
                                  "in Paris."), thieves)
 
 
+@pytest.mark.long
 def test_assigner_joins_paraphrased_reports_with_the_encoder() -> None:
     """Two one-sentence reports of one event that share few terms ("checked into rehab at
     Promises Treatment Center" / "is in rehab"): the encoder's feature is what joins them; an

@@ -11,10 +11,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents.eventtime import ReorderBuffer
-from agents.partition_state import PartitionStates
-from agents.stories import RELEASE_MARKER, StoryOutput, StoryPartition
-from streams.config import Settings
+from claimwire.agents.core.reorder import ReorderBuffer
+from claimwire.agents.story.stage import RELEASE_MARKER, StoryOutput, StoryPartition
+from claimwire.streams.config import Settings
+from claimwire.streams.runtime.partition_state import PartitionStates
 from tests import pure_pipeline as P
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -26,7 +26,7 @@ SCENARIO = Path(__file__).parent / "data/scenario_nl"
 def scenario() -> tuple[list[bytes], Settings]:
     records = [json.loads(line) for line in (SCENARIO / "articles.jsonl").open()]
     return P.extract_all(records), Settings(
-        corroboration_threshold=2, outlet_groups={"Mediahuis": ["telegraaf.nl", "nrc.nl"]})
+        corroboration={"threshold": 2}, outlet_groups={"Mediahuis": ["telegraaf.nl", "nrc.nl"]})
 
 
 @given(st.lists(st.tuples(st.integers(0, 48 * 60), st.floats(0, 1)), min_size=1, max_size=40))
@@ -67,7 +67,7 @@ def test_confirmations_do_not_depend_on_arrival_order_within_lateness(
     extracted, cfg = scenario()
     times = [datetime.fromisoformat(json.loads(p)["published_at"]) for p in extracted]
     baseline = P.summary(P.confirmations(extracted, cfg))
-    order = P.lateness_order(times, delays, cfg.allowed_lateness)
+    order = P.lateness_order(times, delays, cfg.corroboration.allowed_lateness)
     assert P.summary(P.confirmations([extracted[i] for i in order], cfg)) == baseline
     assert any(e[0] == "confirmation" for e in baseline)
 
@@ -92,7 +92,7 @@ def test_versions_of_one_url_at_one_time_release_in_content_order() -> None:
                   content_hash="0" * 16 if first["content_hash"] > "0" * 16 else "f" * 16)
 
     def outputs(arrival: list[dict]) -> list[tuple[str, str]]:
-        part = StoryPartition(window=cfg.corroboration_window, allowed_lateness=LATENESS)
+        part = StoryPartition(window=cfg.corroboration.window, allowed_lateness=LATENESS)
         out = []
         for offset, rec in enumerate([*map(json.dumps, arrival), RELEASE_MARKER.decode()]):
             for item in part.handle(rec.encode(), ("articles.extracted", 0, offset)):
@@ -118,8 +118,8 @@ def test_a_state_rebuilt_from_the_log_continues_like_the_lost_one(crash_at: int,
     log.append(RELEASE_MARKER)
 
     def new_state() -> StoryPartition:
-        return StoryPartition(window=cfg.corroboration_window,
-                              allowed_lateness=cfg.allowed_lateness)
+        return StoryPartition(window=cfg.corroboration.window,
+                              allowed_lateness=cfg.corroboration.allowed_lateness)
 
     def read_log(topic: str, partition: int, upto: int) -> list[tuple[int, bytes]]:
         return list(enumerate(log[:upto]))

@@ -8,16 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.corroboration import Corroborator, independent_reports
-from agents.dedupe import DuplicateIndex, canonical_url, content_hash
-from agents.stories import (
+from claimwire.agents.core.ids import canonical_url, content_hash, stable_id
+from claimwire.agents.corroborate.corroborator import Corroborator
+from claimwire.agents.corroborate.independence import independent_reports
+from claimwire.agents.story.assign import StoryAssigner
+from claimwire.agents.story.clusters import ClaimClusterer
+from claimwire.agents.story.dedupe import DuplicateIndex
+from claimwire.agents.story.features import (
     STORY_FEATURES,
-    ClaimClusterer,
-    StoryAssigner,
     StoryWeights,
     pair_features,
     profile,
-    stable_id,
     years_agree,
 )
 
@@ -203,7 +204,7 @@ def test_independent_count_is_the_same_for_any_arrival_order(order: list[int]) -
 
 
 def test_pending_story_outputs_counts_per_article_version() -> None:
-    from streams.runner import pending_story_outputs
+    from claimwire.streams.runner import pending_story_outputs
 
     def art(aid: str, claims: int, h: str = "h") -> dict:
         return {"article_id": aid, "content_hash": h, "claim_count": claims}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from streams.demo import load_demo_corpus
-from streams.runner import produce
-from tests.conftest import clean_env, sample_sum, scrape, worker_with_metrics
+from claimwire.streams.demo import load_demo_corpus
+from claimwire.streams.runner import produce
+from tests.conftest import sample_sum, scrape, worker_with_metrics
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +19,6 @@ def test_worker_serves_stage_metrics(tmp_path: Path, monkeypatch: pytest.MonkeyP
     for key in list(os.environ):
         if key.startswith("CLAIMWIRE_"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("CLAIMWIRE_SEED_DIR", clean_env()["CLAIMWIRE_SEED_DIR"])
     with worker_with_metrics(tmp_path) as (bootstrap, port, worker):
         corpus = load_demo_corpus()
         produce(bootstrap, "articles.raw", ((None, json.dumps(r).encode()) for r in corpus))

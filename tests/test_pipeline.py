@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from schemas import TOPIC_SCHEMAS, validator
-from streams.demo import load_demo_corpus
+from claimwire.schemas import validator
+from claimwire.streams.demo import load_demo_corpus
+from claimwire.streams.topics import TOPIC_SCHEMAS
 from tests.conftest import ROOT, claimwire_cmd, clean_env
 
 pytestmark = pytest.mark.integration

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
-from streams.broker import free_loopback_port
-from streams.demo import load_demo_corpus
-from streams.runner import produce
-from tests.conftest import ROOT, clean_env, sample_sum, scrape, worker_with_metrics
+from claimwire.streams.broker import free_loopback_port
+from claimwire.streams.demo import load_demo_corpus
+from claimwire.streams.runner import produce
+from tests.conftest import ROOT, sample_sum, scrape, worker_with_metrics
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +82,6 @@ def test_prometheus_evaluates_every_dashboard_and_alert_query(
     for key in list(os.environ):
         if key.startswith("CLAIMWIRE_"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("CLAIMWIRE_SEED_DIR", clean_env()["CLAIMWIRE_SEED_DIR"])
     prom_port = free_loopback_port()
     with worker_with_metrics(tmp_path) as (bootstrap, metrics_port, worker):
         config = {

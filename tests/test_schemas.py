@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from schemas import SCHEMA_DIR, load_schema, schema_names, validator
-from streams.records import PUBLIC_RECORDS
+from claimwire.schemas import SCHEMA_DIR, load_schema, schema_names, validator
+from claimwire.streams.records import PUBLIC_RECORDS
 
 
 def test_every_schema_is_versioned_and_has_examples() -> None:
@@ -43,3 +43,26 @@ def test_records_and_schemas_agree(record: str, schema: str) -> None:
     assert set(fields) - defaults <= set(sch["required"]) <= set(fields), \
         "required fields differ"
     assert cls._options.include_metadata is False
+
+
+def test_what_the_extract_stage_writes_validates_against_its_schema() -> None:
+    from datetime import UTC, datetime
+
+    from claimwire.agents.extract.article import extract_batch
+    from claimwire.streams.demo import load_demo_corpus
+
+    ingested = datetime(2022, 2, 15, 12, tzinfo=UTC)
+    records = [(json.dumps(r).encode(), ingested) for r in load_demo_corpus()]
+    extracted = extract_batch(records, max_html_bytes=10**7)
+    check = validator("article_extracted.v1")
+    assert len(extracted) == len(records)
+    for article in extracted:
+        assert not [e.message for e in check.iter_errors(article)]
+    assert sum(len(a["claims"]) for a in extracted) > 10  # type: ignore[index]
+
+
+def test_every_topic_has_a_schema_with_examples() -> None:
+    from claimwire.streams.topics import TOPICS
+
+    for topic in TOPICS:
+        assert topic.schema in schema_names(), topic

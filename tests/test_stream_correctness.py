@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from streams import topics as T
-from streams.app import APP_ID
-from streams.broker import EmbeddedBroker
-from streams.runner import (
+from claimwire.streams import topics as T
+from claimwire.streams.app import APP_ID
+from claimwire.streams.broker import EmbeddedBroker
+from claimwire.streams.runner import (
     TopicReader,
     committed_offsets,
     produce,

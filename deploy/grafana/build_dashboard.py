@@ -13,7 +13,7 @@ from pathlib import Path
 OUT = Path(__file__).with_name("dashboards") / "claimwire.json"
 
 # (row, title, unit, [PromQL expressions], description). The descriptions are also the
-# README's "Monitoring" panel list (`--markdown` prints it; a test checks the README has it).
+# docs/operations.md "Monitoring" panel list (`--markdown` prints it; a test checks the doc has it).
 PANELS: list[tuple[str, str, str, list[str], str]] = [
     ("Overview", "Records in per stage (/s)", "ops",
      ["sum by (stage) (rate(claimwire_records_in_total[5m]))"],
@@ -107,7 +107,7 @@ def render() -> str:
 
 
 def panel_markdown() -> str:
-    """The README's panel list."""
+    """The panel list of docs/operations.md."""
     lines = []
     for row in dict.fromkeys(r for r, *_ in PANELS):
         lines.append(f"**{row} row**\n")

@@ -17,15 +17,33 @@ from typing import Any
 
 import faust
 
-from agents.common import PartitionStates, read_partition, reject
-from agents.encoder import encoders
-from agents.errors import Rejected, error_reason
-from agents.stories import RELEASE_MARKER, StoryOutput, StoryPartition
-from streams import metrics
-from streams.records import Article, Claim
+from claimwire.agents.core.errors import Failure, Rejected
+from claimwire.agents.core.reorder import ReleaseSchedule
+from claimwire.agents.story.encoder import encoders
+from claimwire.agents.story.stage import RELEASE_MARKER, StoryOutput, StoryPartition
+from claimwire.streams import metrics
+from claimwire.streams.records import Article, Claim
+from claimwire.streams.runtime.dlq import reject
+from claimwire.streams.runtime.log_reader import read_partition
+from claimwire.streams.runtime.partition_state import PartitionStates
 
 STAGE = "story"
 TIMER_INTERVAL_S = 0.5
+
+
+def _records(out: StoryOutput) -> tuple[Article, list[Claim]]:
+    """The public records of one output; raises on a record the schema does not allow."""
+    article = Article(schema_version=1, **out.article)
+    claims = [Claim(schema_version=1, ingested_at=out.article["ingested_at"], **c)
+              for c in out.claims]
+    return article, claims
+
+
+def _observe_state(parts: list[StoryPartition]) -> None:
+    metrics.STATE_ENTRIES.labels("stories").set(sum(len(p.stage.stories.stories) for p in parts))
+    metrics.STATE_ENTRIES.labels("claim_clusters").set(sum(len(p.stage.clusters) for p in parts))
+    metrics.STATE_ENTRIES.labels("signatures").set(sum(len(p.stage.duplicates) for p in parts))
+    metrics.STATE_ENTRIES.labels("reorder_buffer").set(sum(len(p.buffer) for p in parts))
 
 
 def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
@@ -34,31 +52,26 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
                                        topics["claims"], topics["story.dlq"])
 
     def new_state() -> StoryPartition:
-        return StoryPartition(window=settings.corroboration_window,
-                              allowed_lateness=settings.allowed_lateness,
-                              encoder_for=encoders(settings.story_sentence_encoder))
+        return StoryPartition(window=settings.corroboration.window,
+                              allowed_lateness=settings.corroboration.allowed_lateness,
+                              encoder_for=encoders(settings.story.sentence_encoder))
 
     states: PartitionStates[StoryPartition] = PartitionStates(
         in_topic.get_topic_name(), new_state, lambda s, value, origin: s.handle(value, origin),
         read_partition(bootstrap_servers))
-    # Wall-clock bookkeeping for the release markers (monotonic seconds), per partition.
-    last_input: dict[int, float] = {}
-    buffered_since: dict[int, float] = {}
-    marker_sent: set[int] = set()
+    schedule = ReleaseSchedule(idle_s=settings.story.reorder_idle_s,
+                               max_wait_s=settings.story.reorder_max_wait_s)
 
     async def emit(out: StoryOutput | Rejected) -> None:
+        if not isinstance(out, Rejected):
+            try:
+                record, claim_records = _records(out)
+            except Exception as exc:
+                failure = Failure.of(exc)
+                out = Rejected(failure.reason, failure.error, out.origin, out.payload)
         if isinstance(out, Rejected):
             await reject(dlq, stage=STAGE, reason=out.reason, error=out.error,
                          origin=out.origin, payload=out.payload)
-            return
-        try:
-            record = Article(schema_version=1, **out.article)
-            claim_records = [Claim(schema_version=1, ingested_at=out.article["ingested_at"], **c)
-                             for c in out.claims]
-        except Exception as exc:
-            await reject(dlq, stage=STAGE, reason=error_reason(exc),
-                         error=f"{type(exc).__name__}: {exc}", origin=out.origin,
-                         payload=out.payload)
             return
         key = record.story_id.encode()
         await articles.send(key=key, value=record.dumps())
@@ -67,16 +80,6 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
         for claim in claim_records:
             await claims.send(key=key, value=claim.dumps())
         metrics.RECORDS_OUT.labels(STAGE, "claims").inc(len(claim_records))
-
-    def observe_state() -> None:
-        parts = states.values()
-        metrics.STATE_ENTRIES.labels("stories").set(
-            sum(len(p.stage.stories.stories) for p in parts))
-        metrics.STATE_ENTRIES.labels("claim_clusters").set(sum(len(p.stage.clusters)
-                                                               for p in parts))
-        metrics.STATE_ENTRIES.labels("signatures").set(sum(len(p.stage.duplicates)
-                                                           for p in parts))
-        metrics.STATE_ENTRIES.labels("reorder_buffer").set(sum(len(p.buffer) for p in parts))
 
     @app.agent(in_topic, name="story")
     async def story(stream: faust.StreamT) -> None:
@@ -91,31 +94,19 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
                 metrics.STATE_REBUILD_RECORDS.labels(STAGE).inc(replayed)
             state = states.take(partition, offset)
             is_marker = payload == RELEASE_MARKER
-            if is_marker:
-                marker_sent.discard(partition)
-            else:
-                metrics.RECORDS_IN.labels(STAGE).inc()
-                last_input[partition] = time.monotonic()
             evicted_before, late_before = state.stage.evicted_total, state.buffer.late_total
             for out in state.handle(payload, (str(msg.topic), partition, offset)):
                 await emit(out)
-            if len(state.buffer):
-                buffered_since.setdefault(partition, time.monotonic())
-            else:
-                buffered_since.pop(partition, None)
+            schedule.observe(partition, is_marker=is_marker, held=len(state.buffer),
+                             now=time.monotonic())
             metrics.LATE_RECORDS.labels(STAGE).inc(state.buffer.late_total - late_before)
             metrics.STATE_EVICTIONS.labels(STAGE).inc(state.stage.evicted_total - evicted_before)
-            observe_state()
+            _observe_state(states.values())
             if not is_marker:
+                metrics.RECORDS_IN.labels(STAGE).inc()
                 metrics.STAGE_LATENCY.labels(STAGE).observe(time.perf_counter() - started)
 
     @app.timer(interval=TIMER_INTERVAL_S)
     async def release_idle_partitions() -> None:
-        now = time.monotonic()
-        for partition, since in list(buffered_since.items()):
-            if partition in marker_sent:
-                continue
-            idle = now - last_input.get(partition, since) >= settings.reorder_idle_s
-            if idle or now - since >= settings.reorder_max_wait_s:
-                marker_sent.add(partition)
-                await in_topic.send(value=RELEASE_MARKER, partition=partition)
+        for partition in schedule.due(time.monotonic()):
+            await in_topic.send(value=RELEASE_MARKER, partition=partition)

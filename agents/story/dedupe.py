@@ -7,43 +7,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from datasketch import MinHash, MinHashLSH
 
-_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|ref$|ref_src$|cmpid$|ocid$|mc_)")
-_WORD = re.compile(r"\w+", re.UNICODE)
+from claimwire.agents.core.ids import normalise_text
+
 NUM_PERM = 64
-
-
-def canonical_url(url: str) -> str:
-    """Lowercase scheme and host, no 'www.', no fragment, no tracking parameters, no trailing
-    slash; query parameters sorted."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not _TRACKING.match(k.lower())))
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https", host, path, query, ""))
-
-
-def normalise_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(_WORD.findall(text))
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise_text(text).encode()).hexdigest()[:32]
+# MinHash Jaccard of word 3-shingles at or above which two texts are copies of one text.
+NEAR_DUPLICATE_THRESHOLD = 0.8
 
 
 def minhash(text: str) -> MinHash:
@@ -74,7 +48,7 @@ class _Seen:
 class DuplicateIndex:
     """Remembers articles for ``retention`` of event time; evicts older ones."""
 
-    def __init__(self, *, threshold: float = 0.8) -> None:
+    def __init__(self, *, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> None:
         self.threshold = threshold
         self._by_url: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}

@@ -1,5 +1,5 @@
 """claimwire's spaCy components, registered as factories and assembled from
-``agents/data/claims_pipeline.cfg``:
+``data/claims_pipeline.cfg``:
 
 - ``claimwire_paragraph_breaks``: a newline starts a new sentence;
 - ``claimwire_cues``: ``PhraseMatcher``s over lemmas and forms of reporting cues, written to
@@ -14,17 +14,23 @@ The language of a component is the ``lang`` of the pipeline it is added to.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, SpanGroup
 
+from claimwire.agents.extract.claims import claims_in_doc
+from claimwire.agents.extract.dates import find_dates
+from claimwire.agents.extract.entities import alias_patterns
+from claimwire.agents.extract.fallback import fallback_claims
+from claimwire.agents.extract.lexicon import lexicon
+from claimwire.agents.extract.sentence import CUES_KEY, Claim
+
 CONFIG = Path(__file__).with_name("data") / "claims_pipeline.cfg"
-CUES_KEY = "claimwire_cues"
 
 if not Doc.has_extension("claims"):
     Doc.set_extension("claims", default=None)
@@ -58,9 +64,8 @@ class CueMatcher:
     "weten") is decided by the claim rules."""
 
     def __init__(self, nlp: Language, extra_cues: dict[str, str]) -> None:
-        from agents.claims import CUES
-
-        self.strength = {**CUES.get(nlp.lang or "", {}), **extra_cues}
+        lex = lexicon(nlp.lang or "")
+        self.strength = {**(lex.cues if lex else {}), **extra_cues}
         # Phrase matchers (hash lookups) on the lemma and on the lower-case form: the cue
         # lexicon is single words, and a token-pattern Matcher with IN-sets cost about
         # twice as much on every article. The strength is looked up per match.
@@ -100,12 +105,10 @@ class ClaimExtractor:
     def __init__(self, language: str) -> None:
         self.language = language
 
-    def predict(self, docs: Iterable[Doc]) -> list[list[Any]]:
-        from agents.claims import claims_in_doc
-
+    def predict(self, docs: Iterable[Doc]) -> list[list[Claim]]:
         return [claims_in_doc(doc, self.language) for doc in docs]
 
-    def set_annotations(self, docs: Iterable[Doc], claims: list[list[Any]]) -> None:
+    def set_annotations(self, docs: Iterable[Doc], claims: list[list[Claim]]) -> None:
         for doc, found in zip(docs, claims, strict=True):
             doc._.claims = found
 
@@ -119,13 +122,6 @@ class ClaimExtractor:
             yield from batch
 
 
-def alias_patterns() -> list[dict[str, str]]:
-    from agents.claims import entity_aliases
-
-    return [{"label": info["type"].upper(), "pattern": form, "id": info["canonical"]}
-            for form, info in entity_aliases().items()]
-
-
 @lru_cache(maxsize=4)
 def claims_pipeline(language: str) -> Language:
     """The configured pipeline for nl/en/de, loaded once per process."""
@@ -136,3 +132,30 @@ def claims_pipeline(language: str) -> Language:
     ruler = nlp.get_pipe("entity_ruler")
     ruler.add_patterns(alias_patterns())  # type: ignore[attr-defined]
     return nlp
+
+
+def extract_claims(text: str, language: str, published: date | None = None) -> list[Claim]:
+    """Find the claims in a text. Pure: no I/O, no clock. Weekdays are resolved against
+    ``published``."""
+    return claims_for_batch([(text, language, published)])[0]
+
+
+def claims_for_batch(articles: list[tuple[str, str, date | None]],
+                     batch_size: int = 32) -> list[list[Claim]]:
+    """Claims of many (text, language, published) articles: one ``nlp.pipe`` per language;
+    languages without rules get the quote-based fallback."""
+    out: list[list[Claim]] = [[] for _ in articles]
+    for language in dict.fromkeys(lang for _t, lang, _p in articles):
+        idx = [i for i, (_t, lang, _p) in enumerate(articles) if lang == language]
+        lex = lexicon(language)
+        if lex is None:
+            for i in idx:
+                out[i] = fallback_claims(articles[i][0], language)
+            continue
+        docs = claims_pipeline(language).pipe((articles[i][0] for i in idx),
+                                              batch_size=batch_size)
+        for i, doc in zip(idx, docs, strict=True):
+            out[i] = doc._.claims
+            for claim in out[i]:
+                claim.dates = find_dates(claim.sentence, lex, articles[i][2])
+    return out

@@ -67,3 +67,44 @@ class ReorderBuffer(Generic[T]):
             self.released_up_to = held.event_time
             out.append(held.item)
         return out
+
+
+class ReleaseSchedule:
+    """When to punctuate a partition's reorder buffer with a release marker: after
+    ``idle_s`` without new input, or once its oldest held record has waited ``max_wait_s``.
+    One marker at a time per partition: the next is due only after the last one came back
+    through the log. The clock is injected (``now``, monotonic seconds).
+
+    Hazard: this is wall-clock driven, so where the markers land in the log depends on the
+    machine's speed; a rebuild from the log is reproducible (the markers are in it), a fresh
+    replay of an input file is not unless markers come from the input's end instead."""
+
+    def __init__(self, *, idle_s: float, max_wait_s: float) -> None:
+        self.idle_s = idle_s
+        self.max_wait_s = max_wait_s
+        self._last_input: dict[int, float] = {}
+        self._buffered_since: dict[int, float] = {}
+        self._marker_sent: set[int] = set()
+
+    def observe(self, partition: int, *, is_marker: bool, held: int, now: float) -> None:
+        """A record of ``partition`` was handled; ``held`` records are now buffered."""
+        if is_marker:
+            self._marker_sent.discard(partition)
+        else:
+            self._last_input[partition] = now
+        if held:
+            self._buffered_since.setdefault(partition, now)
+        else:
+            self._buffered_since.pop(partition, None)
+
+    def due(self, now: float) -> list[int]:
+        """Partitions that need a marker now; each is counted as sent."""
+        out = []
+        for partition, since in sorted(self._buffered_since.items()):
+            if partition in self._marker_sent:
+                continue
+            idle = now - self._last_input.get(partition, since) >= self.idle_s
+            if idle or now - since >= self.max_wait_s:
+                self._marker_sent.add(partition)
+                out.append(partition)
+        return out

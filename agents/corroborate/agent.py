@@ -16,12 +16,14 @@ from typing import Any
 
 import faust
 
-from agents.common import PartitionStates, read_partition, reject
-from agents.corroboration import CorroboratePartition
-from agents.errors import error_reason
-from agents.extraction import parse_time
-from streams import metrics
-from streams.records import Confirmation, Update
+from claimwire.agents.core.errors import error_reason
+from claimwire.agents.core.timefmt import parse_time
+from claimwire.agents.corroborate.corroborator import CorroboratePartition
+from claimwire.streams import metrics
+from claimwire.streams.records import Confirmation, Update
+from claimwire.streams.runtime.dlq import reject
+from claimwire.streams.runtime.log_reader import read_partition
+from claimwire.streams.runtime.partition_state import PartitionStates
 
 STAGE = "corroborate"
 
@@ -31,12 +33,13 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
     in_topic, confirmed_topic, updated_topic, dlq = (
         topics["claims"], topics["claims.confirmed"], topics["claims.updated"],
         topics["corroborate.dlq"])
-    confirmed = app.Table("confirmed", default=str, partitions=settings.partitions)
+    confirmed = app.Table("confirmed", default=str, partitions=settings.kafka.partitions)
 
     def new_state() -> CorroboratePartition:
         return CorroboratePartition(
-            threshold=settings.corroboration_threshold, window=settings.corroboration_window,
-            allowed_lateness=settings.allowed_lateness, group_of=settings.outlet_group_of)
+            threshold=settings.corroboration.threshold, window=settings.corroboration.window,
+            allowed_lateness=settings.corroboration.allowed_lateness,
+            group_of=settings.outlet_group_of)
 
     def replay(state: CorroboratePartition, value: bytes, origin: tuple[str, int, int]) -> None:
         # A record that raises here raised when it was first handled too, and went to the

@@ -1,0 +1,308 @@
+"""Attribution rules: for a reporting cue in a sentence, who speaks (the speaker span) and
+through whom (the via source). No parser exists here for Dutch, so the rules walk tokens with
+the language's word lists (agents.extract.lexicon):
+
+- the speaker stands before a verb cue (back to a clause boundary), after an inverted cue
+  ("Dat meldt X", "zegt X", ", aldus X", "said X"), or after a prepositional cue
+  ("volgens X", "according to X", "laut X");
+- the via source: "via X", "tegen X" / "told X" after the cue, "heeft tegen X gezegd" before it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from spacy.tokens import Doc, Span, Token
+
+from claimwire.agents.extract.lexicon import PUNCT_BREAKS, Lexicon
+from claimwire.agents.extract.sentence import CUES_KEY
+
+MAX_SPAN_TOKENS = 12
+
+
+def _breaks(tok: Token, lex: Lexicon) -> bool:
+    """The token ends a clause."""
+    return tok.lower_ in PUNCT_BREAKS or tok.lower_ in lex.clause_words
+
+
+def clean_span(tokens: list[Token], lex: Lexicon) -> list[Token]:
+    """Strip determiners at the front and time adverbs / punctuation at the back."""
+    while tokens and (tokens[0].lower_ in lex.determiners or tokens[0].is_punct
+                      or tokens[0].is_space):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].lower_ in lex.time_words or tokens[-1].is_punct
+                      or tokens[-1].lower_ in lex.determiners):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def is_role(tok: Token, lex: Lexicon) -> bool:
+    low = tok.lower_
+    return low in lex.role_nouns or low.endswith(lex.role_suffixes)
+
+
+def role(speaker: list[Token], lex: Lexicon) -> str | None:
+    roles = [t.text for t in speaker if is_role(t, lex)]
+    return roles[0] if roles else None
+
+
+def _walk_back(sent: Span, i: int, skip: frozenset[str]) -> int:
+    while i >= sent.start and sent.doc[i].lower_ in skip:
+        i -= 1
+    return i
+
+
+def speaker_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    """Walk back from a verb cue to its subject. Returns (speaker, via): in "Het ministerie
+    heeft tegen Interfax gezegd" the subject is "Het ministerie" and Interfax the via."""
+    skip = lex.auxiliaries | lex.time_words
+    tokens: list[Token] = []
+    via: list[Token] = []
+    i = _walk_back(sent, cue.i - 1, skip)
+    while i >= sent.start:
+        tok = sent.doc[i]
+        if tok.lower_ in lex.via_before_cue and tokens and not via:
+            via, tokens = tokens, []
+            i = _walk_back(sent, i - 1, skip)
+            continue
+        initial_possessive = i == sent.start and tok.lower_ in lex.possessives
+        if (_breaks(tok, lex) or tok.lower_ in lex.auxiliaries or tok.is_space) and \
+                not initial_possessive:
+            break
+        tokens.insert(0, tok)
+        i -= 1
+        if len(tokens) > MAX_SPAN_TOKENS:
+            return [], []
+    raw = tokens
+    tokens = clean_span(tokens, lex)
+    if tokens and tokens[0].lower_ in lex.not_speakers | lex.expletive_subjects:
+        return [], []  # "Dat is ...", "Er worden windstoten verwacht": no speaker
+    if len(tokens) == 1 and tokens[0].lower_ in lex.pronouns:
+        return tokens, clean_span(via, lex)
+    # A subject names someone: a capitalised word, a known role noun, or a short noun phrase
+    # opened by a determiner, possessive or number ("the judge", "47 percent").
+    named = any(t.text[:1].isupper() for t in tokens) or any(is_role(t, lex) for t in tokens)
+    phrase = bool(raw) and (raw[0].lower_ in lex.determiners | lex.possessives
+                            or raw[0].like_num) and len(tokens) <= 6
+    if tokens and not named and not phrase:
+        return [], []
+    return tokens, clean_span(via, lex)
+
+
+def _name_like(tok: Token | None, lex: Lexicon) -> bool:
+    return tok is not None and (tok.text[:1].isupper() or is_role(tok, lex)
+                                or tok.lower_ in lex.determiners)
+
+
+def noun_phrase_prefix(tokens: list[Token], lex: Lexicon) -> list[Token]:
+    """The leading noun phrase of a token run, without a parser: names (capitalised),
+    role nouns, glue words between them, and adjectives (ending in -e) before them."""
+    out: list[Token] = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if _name_like(tok, lex):
+            out.append(tok)
+        elif tok.lower_ in lex.np_glue and _name_like(nxt, lex):
+            out.append(tok)
+        elif tok.lower_.endswith("e") and nxt is not None and (
+                is_role(nxt, lex) or nxt.text[:1].isupper()):
+            out.append(tok)
+        else:
+            break
+    return out
+
+
+def run_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
+    """The tokens after ``start`` up to the end of the clause."""
+    tokens: list[Token] = []
+    while start < sent.end and sent.doc[start].lower_ in lex.inversion_adverbs:
+        start += 1
+    for tok in sent.doc[start: sent.end]:
+        if (_breaks(tok, lex) and tok.lower_ not in lex.coordinators) or \
+                tok.lower_ in lex.complementizers:
+            break
+        if (tok.is_punct and tok.text not in {"-", "'s", "’s"}) or tok.is_space:
+            break
+        if tok.lower_ in lex.auxiliaries and tokens:
+            break
+        tokens.append(tok)
+        if len(tokens) > MAX_SPAN_TOKENS:
+            break
+    return tokens
+
+
+def speaker_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
+    """The speaker after an inverted cue: ", aldus de wethouder." / ", laat een woordvoerder
+    weten." / "Dat meldt het Turkse rampenbureau AFAD."."""
+    run = run_after(sent, start, lex)
+    # When the run ends the sentence, all of it names the speaker.
+    rest = [t for t in sent.doc[run[-1].i + 1: sent.end] if not (t.is_punct or t.is_space)] \
+        if run else [None]
+    if run and not rest and len(run) <= 8:
+        if run[-1].lower_ in lex.announce_particles:
+            run = run[:-1]
+        named = clean_span(run, lex)
+        if named:
+            return named
+    return clean_span(noun_phrase_prefix(run, lex), lex)
+
+
+def _named_after(sent: Span, tok: Token, lex: Lexicon) -> list[Token]:
+    span = speaker_after(sent, tok.i + 1, lex)
+    return span if span and any(t.text[:1].isupper() for t in span) else []
+
+
+def via_after_cue(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
+    """'via X', 'tegen X' / 'told X' / 'aan X' after the cue, up to the clause boundary."""
+    for tok in sent.doc[cue.i + 1: sent.end]:
+        if tok.lower_ in lex.complementizers or tok.text == ",":
+            break
+        if tok.lower_ in lex.via_after_cue or (
+                tok.lower_ == "to" and cue.lemma_.lower() in {"say", "said"}):
+            if span := _named_after(sent, tok, lex):
+                return span
+    for tok in sent.doc[cue.i + 1: sent.end]:
+        # "..., meldt Interfax." / "..., reports Reuters." at the end of the sentence
+        if sent.doc[tok.i - 1].text == "," and (tok.lemma_.lower() in lex.cues
+                                                 or tok.lower_ in lex.cues):
+            if span := _named_after(sent, tok, lex):
+                return span
+    for tok in sent:
+        if tok.lower_ == "via" and (span := _named_after(sent, tok, lex)):
+            return span
+    return []
+
+
+def cue_starts(doc: Doc) -> list[int]:
+    """Token indices of the cue matcher's spans (pipeline.py), in document order."""
+    return [span.start for span in doc.spans[CUES_KEY]]
+
+
+def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
+    """A matched cue word that is a cue here: not the noun "report", "laten" with "weten"."""
+    lemma = tok.lemma_.lower()
+    nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+    if (lemma == "laten" or tok.lower_ in ("laat", "liet")) and not any(
+            t.lower_ == "weten" for t in sent):
+        return False
+    if tok.lower_ == "according" and (nxt is None or nxt.lower_ != "to"):
+        return False
+    if lemma == "stellen" and (nxt is None or nxt.lower_ != "dat"):
+        return False
+    if tok.lower_ == "report":  # the noun, mostly
+        return False
+    if lex.source_nouns and not german_cue_ok(sent, tok, lemma, lex):
+        return False
+    # "state"/"states" is mostly the noun (a US state); the verb is "stated" or "states that"
+    return not (lemma == "state" and tok.lower_ != "stated" and (
+        nxt is None or nxt.lower_ != "that"))
+
+
+def find_cues(sent: Span, lex: Lexicon, starts: list[int]) -> list[Token]:
+    """Reporting cues in a sentence, in order: the matched cues that are cues in context."""
+    # the cues are in document order: take this sentence's slice, not all of them
+    first, last = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+    return [tok for tok in (sent.doc[starts[i]] for i in range(first, last))
+            if _cue_in_context(sent, tok, lex)]
+
+
+def german_cue_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
+    """German cues that are only cues in a construction: separable verbs with their particle,
+    "nach (eigenen) Angaben/Worten/Informationen", "NDR-Recherchen", ", so X"."""
+    if lemma in lex.separable_cues:
+        return any(t.lower_ == lex.separable_cues[lemma] for t in sent if t.i > tok.i)
+    low = tok.lower_
+    if low in lex.source_nouns or low.endswith("-recherchen"):
+        window = {t.lower_ for t in sent.doc[max(sent.start, tok.i - 3): tok.i + 2]}
+        return "nach" in window
+    if low == "so":
+        prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
+        nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        return prev is not None and prev.text == "," and nxt is not None and \
+            nxt.text[:1].isupper()
+    return True
+
+
+def german_source(sent: Span, cue: Token, lex: Lexicon) -> list[Token] | None:
+    """The source of "nach Angaben von X", "nach Informationen des X", "nach NDR-Recherchen",
+    "nach eigenen Worten" (the subject), or None when the cue is not one of these."""
+    low = cue.lower_
+    if low.endswith("-recherchen") and len(low) > len("-recherchen"):
+        return [cue]  # the compound names the source; the speaker text is trimmed below
+    if low not in lex.source_nouns:
+        return None
+    before = sent.doc[cue.i - 1] if cue.i > sent.start else None
+    if before is not None and before.lower_ in lex.possessives:
+        return []  # "Seinen Angaben nach": anaphoric, resolved like "demnach"
+    nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
+    if nxt is not None and nxt.lower_ in {"von", "des", "der", "vom"}:
+        return speaker_after(sent, nxt.i + 1, lex)
+    # "nach eigenen Angaben", "seinen Angaben nach": the sentence's named subject
+    named = noun_phrase_prefix([t for t in sent if not t.is_punct], lex)
+    return clean_span(named, lex) or []
+
+
+def _prepositional_speaker(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
+    """ "according to the latest poll by Gallup, ...": the whole run up to the clause end in
+    English; Dutch and German invert the verb right after it ("Volgens X kost ...")."""
+    start = cue.i + (2 if cue.lower_ == "according" else 1)
+    run = clean_span(run_after(sent, start, lex), lex)
+    if not lex.verb_second and 0 < len(run) <= 10:
+        return run
+    after = speaker_after(sent, start, lex)
+    if not after and run:
+        first = [t for t in run if t.lower_ not in lex.determiners][:1]
+        if first and first[0].is_alpha and (
+                not first[0].is_stop or first[0].lower_ in lex.pronouns | lex.object_pronouns):
+            after = first
+    return after
+
+
+def _subject_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    speaker, via = speaker_before(sent, cue, lex)
+    final = all(t.is_punct or t.is_space for t in sent.doc[cue.i + 1: sent.end])
+    if not speaker and final and lex.verb_second:
+        # a clause-final participle after an auxiliary ("Het OM had acht jaar geëist.")
+        aux = [t for t in sent.doc[sent.start: cue.i] if t.lower_ in lex.auxiliaries]
+        if aux and aux[0].i > sent.start:
+            speaker, via = speaker_before(sent, aux[0], lex)
+    if speaker and lex.verb_second and (
+            speaker[0].lower_ in lex.fronted_prepositions or speaker[0].like_num):
+        # Verb-second: after a fronted adverbial ("Auf Nachfrage führte die Gemeinde aus",
+        # "Op maandag zei de minister") the subject follows the verb.
+        return [], []
+    return speaker, via
+
+
+def find_speaker(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    """(speaker, via) for one cue, by the cue's kind."""
+    if cue.lower_ in lex.anaphoric_cues:
+        return [], []  # "demnach": resolved against the previous claim by the caller
+    if lex.source_nouns:
+        source = german_source(sent, cue, lex)
+        if source is not None:
+            return source, []
+        if cue.lower_ == "so":
+            return speaker_after(sent, cue.i + 1, lex), []
+    if cue.lower_ in lex.prep_cues or cue.lemma_.lower() in lex.prep_cues:
+        return _prepositional_speaker(sent, cue, lex), []
+    if cue.lower_ in lex.post_cues:
+        return speaker_after(sent, cue.i + 1, lex), []
+    speaker, via = _subject_before(sent, cue, lex)
+    if speaker:
+        return speaker, via
+    # Inverted order ("..., zegt het ministerie", "..., zei hij"): a name or a pronoun.
+    after = speaker_after(sent, cue.i + 1, lex)
+    if any(t.text[:1].isupper() for t in after):
+        return after, []
+    nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
+    prev = sent.doc[cue.i - 1] if cue.i > sent.start else None
+    if nxt is not None and nxt.lower_ in lex.pronouns and prev is not None and prev.is_punct:
+        return [nxt], []
+    return [], []
+
+
+def is_backreference(sent: Span, cue: Token, lex: Lexicon) -> bool:
+    """'Dat meldt Interfax.' / 'Dat zegt X.' / 'That was reported by X.' point back."""
+    first = sent[0]
+    return first.lower_ in lex.backreferences and cue.i <= first.i + 3

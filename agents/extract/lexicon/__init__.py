@@ -1,0 +1,77 @@
+"""Language data for the claim rules, one module per language (``nl.py``, ``en.py``, ...),
+as data: every word list belongs to one language, so that a Dutch "die" never stops an
+English span. ``lexicon(language)`` returns the language's ``Lexicon``; languages without one
+get the quote-based fallback (agents.extract.fallback)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+
+# Punctuation that ends a clause in every language.
+PUNCT_BREAKS = frozenset({",", ";", ":", '"', "“", "”", "'", "‘", "’", "(", ")", "–", "—"})
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per language
+class Lexicon:
+    """The word lists of one language. Sets hold lower-case forms."""
+
+    language: str
+    cues: Mapping[str, str]  # reporting verb (lemma or form) -> strength
+    prep_cues: frozenset[str]  # the speaker follows: "volgens X", "according to X"
+    post_cues: frozenset[str]  # ", aldus X"
+    clause_words: frozenset[str]  # words that end a clause ("dat", "and", "but")
+    coordinators: frozenset[str]  # "en", "and": a speaker after an inverted cue may hold one
+    complementizers: frozenset[str]  # "dat", "that", "dass"
+    auxiliaries: frozenset[str]
+    determiners: frozenset[str]
+    pronouns: frozenset[str]  # subject pronouns that can be a speaker ("zei hij")
+    object_pronouns: frozenset[str]  # "volgens hem"
+    possessives: frozenset[str]
+    hedges: tuple[str, ...]
+    time_words: frozenset[str]  # trailing adverbs that are not part of a speaker
+    weekdays: tuple[str, ...]  # Monday first
+    relative_days: Mapping[str, int]
+    multipliers: Mapping[str, int]
+    months: tuple[str, ...]  # prefixes: a number before one is a day of the month
+    number_words: Mapping[str, int]
+    via_before_cue: frozenset[str]  # "heeft tegen Interfax gezegd"
+    via_after_cue: frozenset[str]  # "told Reuters", "via Interfax"
+    np_glue: frozenset[str]  # words inside a name phrase: "van", "of"
+    office_titles: frozenset[str]  # offices held by one person at a time
+    role_nouns: frozenset[str]
+    role_suffixes: tuple[str, ...]  # compounds: "buitenlandminister", "regierungssprecher"
+    fronted_prepositions: frozenset[str]  # verb-second: the subject follows the verb
+    inversion_adverbs: frozenset[str]  # "sagte auch X"
+    not_speakers: frozenset[str]  # a span starting with these names nobody ("dat", "what")
+    backreferences: frozenset[str]  # "Dat meldt X." points back to the previous sentence
+    verb_second: bool = False  # nl/de: after a fronted adverbial the subject follows the verb
+    announce_particles: frozenset[str] = frozenset()  # "laat weten", "maakt bekend"
+    reported_speech_forms: frozenset[str] = frozenset()  # German Konjunktiv I
+    separable_cues: Mapping[str, str] = field(default_factory=dict)  # "weisen" ... "zurück"
+    source_nouns: frozenset[str] = frozenset()  # "nach Angaben von X"
+    anaphoric_cues: frozenset[str] = frozenset()  # "demnach": the previous claim's source
+    expletive_subjects: frozenset[str] = frozenset()  # "Er worden ... verwacht"
+
+
+LANGUAGES = ("nl", "en", "de")
+
+
+@cache
+def lexicon(language: str) -> Lexicon | None:
+    """The language's lexicon, or None (no rules for it: the fallback applies)."""
+    if language not in LANGUAGES:
+        return None
+    return import_module(f"{__name__}.{language}").LEXICON  # type: ignore[no-any-return]
+
+
+def all_multipliers() -> dict[str, int]:
+    """Number multipliers of every language: numbers are parsed language-neutrally."""
+    out: dict[str, int] = {}
+    for language in LANGUAGES:
+        lex = lexicon(language)
+        assert lex is not None
+        out.update(lex.multipliers)
+    return out

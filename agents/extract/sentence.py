@@ -1,0 +1,99 @@
+"""What one sentence yields: the Claim found in it and the sentence-level features every
+rule shares (hedging, quotes, content words, entities, character offsets)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from claimwire.agents.extract.lexicon import Lexicon
+
+CUES_KEY = "claimwire_cues"  # doc.spans key of the cue matcher's spans (pipeline.py)
+
+
+@dataclass
+class Claim:
+    """One attributed (or outlet-asserted) claim in a sentence."""
+
+    sentence: str
+    sentence_index: int
+    speaker: dict[str, Any]
+    cue: dict[str, str] | None
+    via: dict[str, str] | None
+    hedged: bool
+    quote: bool
+    numbers: list[dict[str, Any]]
+    dates: list[dict[str, str]]
+    entities: list[dict[str, str]]
+    content: str
+    method: str = "rules"
+    # Character offsets in the input text (sentence, speaker, cue, via), for evaluation
+    # against span-annotated corpora. Not part of the public claim record.
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        del out["spans"]
+        return out
+
+
+def is_hedged(text: str, lex: Lexicon) -> bool:
+    low = f" {text.lower()} "
+    return any(f" {h} " in low for h in lex.hedges)
+
+
+_QUOTE_MARKS = re.compile(r"[\"“”„«»]")
+
+
+def is_quoted(text: str) -> bool:
+    return bool(_QUOTE_MARKS.search(text))
+
+
+def quote_left_open(sentence: str) -> bool:
+    """The quote goes on in the next sentence: an odd number of quotation marks, or the
+    sentence ends with an opening one (the splitter leaves "… sagte X. „" together)."""
+    return len(_QUOTE_MARKS.findall(sentence)) % 2 == 1 or sentence.rstrip().endswith(
+        ("„", "«", "‚"))
+
+
+def content_form(sent: Span, exclude: set[int]) -> str:
+    """Lemmas of content words, without the attribution frame."""
+    words = []
+    for tok in sent:
+        if tok.i in exclude or tok.is_stop or tok.is_punct or tok.is_space:
+            continue
+        if tok.like_num:
+            words.append(tok.text.replace(".", "").replace(",", ""))
+            continue
+        lemma = tok.lemma_.lower() or tok.lower_
+        if len(lemma) > 1:
+            words.append(lemma)
+    return " ".join(words)
+
+
+def sentence_entities(sent: Span) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for ent in sent.ents:  # known entities (entity ruler)
+        seen.setdefault(ent.ent_id_ or ent.text, {"text": ent.text.lower(),
+                                                  "canonical": ent.ent_id_ or ent.text,
+                                                  "type": ent.label_.lower()})
+    # Capitalised words that are not sentence-initial: a cheap proper-noun signal.
+    for tok in sent:
+        if tok.i > sent.start and tok.text[:1].isupper() and tok.is_alpha and not tok.is_stop:
+            key = tok.text
+            if not any(key.lower() in e["canonical"].lower() for e in seen.values()):
+                seen.setdefault(key, {"text": key, "canonical": key, "type": "name"})
+    return list(seen.values())
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The sentences of a doc that hold more than whitespace."""
+    return [sent for sent in doc.sents if any(not t.is_space for t in sent)]
+
+
+def char_span(tokens: list[Token] | Span) -> tuple[int, int]:
+    kept = [t for t in tokens if not t.is_space]
+    return kept[0].idx, kept[-1].idx + len(kept[-1].text)

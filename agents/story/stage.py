@@ -1,0 +1,159 @@
+"""The story stage per input partition: event-time reorder buffer, dedup, story assignment
+and claim clustering. Pure logic: raw ``articles.extracted`` payloads in, public article and
+claim records out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from claimwire.agents.core.errors import Rejected, rejected
+from claimwire.agents.core.reorder import ReorderBuffer
+from claimwire.agents.core.timefmt import parse_time
+from claimwire.agents.story.assign import StoryAssigner
+from claimwire.agents.story.clusters import CLAIM_THRESHOLD, ClaimClusterer
+from claimwire.agents.story.dedupe import NEAR_DUPLICATE_THRESHOLD, DuplicateIndex
+from claimwire.agents.story.encoder import EncoderFor, sentence_encoder
+from claimwire.agents.story.features import STORY_THRESHOLD
+
+
+def story_entities(article: dict[str, Any]) -> set[str]:
+    """The entities story assignment compares: those of the claims, and named speakers only
+    (an outlet stating a fact, or a bare pronoun, says nothing about which event this is)."""
+    entities = {e["canonical"] for c in article["claims"] for e in c["entities"]}
+    return entities | {c["speaker"]["canonical"] for c in article["claims"]
+                       if c["speaker"]["type"] not in ("outlet", "pronoun")}
+
+
+class StoryStage:
+    """Dedup, story assignment and claim clustering for one partition's articles.
+
+    ``process`` returns the public article record and its claim records. Event time drives
+    eviction: state older than watermark - retention is dropped.
+    """
+
+    def __init__(self, *, retention: timedelta, story_threshold: float = STORY_THRESHOLD,
+                 claim_threshold: float = CLAIM_THRESHOLD,
+                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
+                 encoder_for: EncoderFor = sentence_encoder) -> None:
+        self.retention = retention
+        self.duplicates = DuplicateIndex(threshold=near_duplicate_threshold)
+        self.stories = StoryAssigner(threshold=story_threshold, decay=retention,
+                                     encoder_for=encoder_for)
+        self.clusters = ClaimClusterer(threshold=claim_threshold)
+        self.story_of: dict[str, tuple[str, datetime]] = {}
+        self.watermark: datetime | None = None
+        self.evicted_total = 0
+
+    def process(self, article: dict[str, Any], published_at: datetime
+                ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        aid = article["article_id"]
+        dedup = self.duplicates.check(
+            article_id=aid, url=article["url"], canonical=article["canonical_url"],
+            digest=article["content_hash"], outlet=article["outlet"], text=article["text"],
+            published_at=published_at)
+        if dedup.kind == "unique" or dedup.of_article_id not in self.story_of:
+            decision = self.stories.assign(article_id=aid, text=article["text"],
+                                           language=article["language"],
+                                           entities=story_entities(article),
+                                           published_at=published_at)
+            story_id = decision.story_id
+        else:
+            story_id = self.story_of[dedup.of_article_id][0]
+        if dedup.kind != "exact":
+            self.story_of[aid] = (story_id, published_at)
+        out_article = {k: v for k, v in article.items()
+                       if k not in ("claims", "text", "schema_version")}
+        out_article.update(
+            story_id=story_id, text_chars=len(article["text"]),
+            dedup={"kind": dedup.kind, "of_url": dedup.of_url, "similarity": dedup.similarity},
+            claim_count=0 if dedup.kind == "exact" else len(article["claims"]))
+        claims: list[dict[str, Any]] = []
+        if dedup.kind != "exact":
+            syndicated_of = dedup.of_url if dedup.kind == "syndicated" else None
+            for claim in article["claims"]:
+                cluster_id = self.clusters.assign(story_id=story_id, claim=claim,
+                                                  published_at=published_at)
+                claims.append(dict(
+                    claim, article_id=aid, url=article["url"], outlet=article["outlet"],
+                    published_at=article["published_at"], language=article["language"],
+                    story_id=story_id, cluster_id=cluster_id, syndicated_of=syndicated_of))
+        self._advance(published_at)
+        return out_article, claims
+
+    def _advance(self, published_at: datetime) -> None:
+        if self.watermark is None or published_at > self.watermark:
+            self.watermark = published_at
+        cutoff = self.watermark - self.retention
+        evicted = self.duplicates.evict_before(cutoff)
+        old_stories = self.stories.evict_before(cutoff)
+        evicted += len(old_stories) + self.clusters.evict_stories(old_stories)
+        evicted += self.clusters.evict_before(cutoff)
+        for aid in [a for a, (_s, t) in self.story_of.items() if t < cutoff]:
+            del self.story_of[aid]
+        self.evicted_total += evicted
+
+
+RELEASE_MARKER = b'{"control": "release"}'
+
+
+@dataclass(frozen=True)
+class StoryOutput:
+    article: dict[str, Any]
+    claims: list[dict[str, Any]]
+    origin: tuple[str, int, int]  # the input record's (topic, partition, offset)
+    payload: bytes
+
+
+@dataclass
+class _Pending:
+    article: dict[str, Any]
+    published_at: datetime
+    origin: tuple[str, int, int]
+    payload: bytes
+
+
+def release_key(article: dict[str, Any]) -> str:
+    """Ties in publication time are released in this order: article id, then content. One URL
+    can arrive in several versions (a live article, updated) with the same publication time;
+    the content hash orders them, so which version comes first (and the later ones are exact
+    duplicates of it) never depends on arrival order."""
+    return f"{article['article_id']}\x1f{article['content_hash']}"
+
+
+class StoryPartition:
+    """What the story agent keeps per input partition: the event-time reorder buffer in front
+    of the StoryStage. ``handle`` takes one raw record of ``articles.extracted`` (an article or
+    a release marker) and returns what to emit, in event-time order."""
+
+    def __init__(self, *, window: timedelta, allowed_lateness: timedelta,
+                 story_threshold: float = STORY_THRESHOLD,
+                 claim_threshold: float = CLAIM_THRESHOLD,
+                 encoder_for: EncoderFor = sentence_encoder) -> None:
+        self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(allowed_lateness)
+        self.stage = StoryStage(retention=window + allowed_lateness,
+                                story_threshold=story_threshold,
+                                claim_threshold=claim_threshold, encoder_for=encoder_for)
+
+    def handle(self, payload: bytes, origin: tuple[str, int, int]
+               ) -> list[StoryOutput | Rejected]:
+        try:
+            article = json.loads(payload)
+            if article.get("control") == "release":
+                released = self.buffer.release_all()
+            else:
+                published = parse_time(article["published_at"])
+                released = self.buffer.push(_Pending(article, published, origin, payload),
+                                            published, release_key(article))
+        except Exception as exc:
+            return [rejected(exc, origin, payload)]
+        out: list[StoryOutput | Rejected] = []
+        for item in released:
+            try:
+                out.append(StoryOutput(*self.stage.process(item.article, item.published_at),
+                                       item.origin, item.payload))
+            except Exception as exc:
+                out.append(rejected(exc, item.origin, item.payload))
+        return out
