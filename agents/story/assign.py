@@ -1,14 +1,21 @@
-"""Online, single-pass story assignment. Pure logic, bounded state.
+"""Online, single-pass story assignment. Pure logic, bounded state, flat cost.
 
-Follows the streaming clusterer of Miranda et al. (2018): each article is compared with the
-live stories of its language through the features of agents.story.features, combined by
-weights learned on labelled pairs; it joins the best story above ``threshold`` or starts a new
-one. Document frequencies are learned online over the window.
+Follows the streaming clusterer of Miranda et al. (2018): each article is compared with live
+stories through the features of agents.story.features, combined by weights learned on labelled
+pairs; it joins the best story above ``threshold`` or starts a new one. Document frequencies
+are learned online over the window. Stories span languages: a pair of two languages is scored
+by the language-neutral model (embeddings, numbers, entities, years).
+
+Cost: the candidate stories come from an index (agents.story.index), so an article is scored
+against at most ``2 x limit`` stories however many are live; each member's term vectors are
+weighted once, when it joins (with the document frequencies of that moment), not again at
+every comparison; and eviction pops time-ordered heaps instead of scanning all state.
+``full_scan=True`` scores every live story instead (to measure what the index costs).
 
 A story is compared through its most recent member articles, not one centroid: its score is
 the mean of the two best member probabilities, times a time decay. A centroid blurs two
 similar events into one profile; members keep them apart. Deterministic for a given input
-order; stories idle for longer than the window are evicted, and so are members older than it.
+order.
 """
 
 from __future__ import annotations
@@ -17,33 +24,35 @@ import dataclasses
 import heapq
 import math
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from claimwire.agents.core.ids import stable_id
-from claimwire.agents.story.encoder import EncoderFor, sentence_encoder
+from claimwire.agents.story.encoder import EncoderFor, Vector, sentence_encoder
 from claimwire.agents.story.features import (
     MEMBER_TERMS,
     MEMBERS_PER_STORY,
-    STORY_FEATURES,
     STORY_THRESHOLD,
     TF_WEIGHT,
     TOP_MEMBERS,
     Member,
     StoryWeights,
-    default_weights,
-    encoded_weights,
+    TermVectors,
+    fitted_models,
     lead_text,
     pair_features,
     profile,
+    unit,
 )
+from claimwire.agents.story.index import CandidateIndex
+
+INDEX_KEYS = 8  # rarest lead terms an article is indexed and looked up under
 
 
 @dataclass
 class Story:
     story_id: str
-    language: str
-    members: deque[Member]
+    members: deque[tuple[Member, TermVectors]]
     last_seen: datetime
 
 
@@ -54,105 +63,142 @@ class StoryDecision:
     similarity: float
 
 
-class StoryAssigner:
-    def __init__(self, *, threshold: float = STORY_THRESHOLD,
-                 decay: timedelta = timedelta(hours=48),
-                 weights: StoryWeights | None = None,
-                 encoded: StoryWeights | None = None,
-                 encoder_for: EncoderFor = sentence_encoder) -> None:
-        self.threshold = threshold
-        self.decay = decay
-        self.weights = weights or default_weights()  # over STORY_FEATURES
-        self.encoded_weights = encoded or encoded_weights()  # over ENCODED_STORY_FEATURES
-        self.encoder_for = encoder_for
-        self.stories: dict[str, Story] = {}
-        # Document frequencies over the live window only: each document's terms are kept
-        # until it is evicted, so the vocabulary (and memory) stays bounded under endless news.
-        self.doc_freq: Counter[str] = Counter()
-        self.docs = 0
-        self._doc_terms: list[tuple[datetime, int, tuple[str, ...]]] = []
-        self._doc_seq = 0
-        self._idf: dict[str, float] = {}
+@dataclass
+class _Frequencies:
+    """Document frequencies over the live window: each document's terms are kept until it is
+    evicted, so the vocabulary (and memory) stays bounded under endless news."""
 
-    def _tfidf(self, tf: Counter[str]) -> dict[str, float]:
-        # Smoothed idf (never 0): with few documents, words every report shares still count.
-        # Each article is scored against every member of every live story, so idf values are
-        # memoised until the next change of the document frequencies (the hot loop).
-        idf, n = self._idf, self.docs + 1
-        out = {}
-        for t, c in tf.items():
-            w = idf.get(t)
-            if w is None:
-                w = idf[t] = math.log(1 + (n + 1) / (self.doc_freq.get(t, 0) + 1))
-            out[t] = (TF_WEIGHT[c] if c < len(TF_WEIGHT) else 1 + math.log(c)) * w
-        return out
+    doc_freq: Counter[str] = field(default_factory=Counter)
+    docs: int = 0
+    _expiry: list[tuple[datetime, int, tuple[str, ...]]] = field(default_factory=list)
+    _seq: int = 0
 
-    def _vectors(self, member: Member) -> tuple[dict[str, float], dict[str, float]]:
-        return self._tfidf(member.terms), self._tfidf(member.lead)
+    def idf(self, term: str) -> float:
+        # Smoothed (never 0): with few documents, words every report shares still count.
+        n = self.docs + 1
+        return math.log(1 + (n + 1) / (self.doc_freq.get(term, 0) + 1))
 
-    def assign(self, *, article_id: str, text: str, language: str, entities: set[str],
-               published_at: datetime) -> StoryDecision:
-        encoder = self.encoder_for(language)
-        article = profile(text, language, entities, published_at,
-                          encoder(lead_text(text)) if encoder else None)
-        vectors = self._vectors(article)
-        best: tuple[float, str] | None = None
-        for story in self.stories.values():
-            if story.language != language:
-                continue
-            found = [self._member_probability(article, vectors, m) for m in story.members]
-            sims = sorted((x for x in found if x is not None), reverse=True)[:TOP_MEMBERS]
-            if not sims:
-                continue
-            sim = sum(sims) / len(sims)
-            if best is None or sim > best[0] or (sim == best[0] and story.story_id < best[1]):
-                best = (sim, story.story_id)
+    def add(self, terms: Counter[str], published_at: datetime) -> None:
         self.docs += 1
-        self.doc_freq.update(article.terms.keys())
-        self._idf.clear()
-        self._doc_seq += 1
-        heapq.heappush(self._doc_terms, (published_at, self._doc_seq, tuple(article.terms)))
-        member = dataclasses.replace(
-            article, terms=Counter(dict(article.terms.most_common(MEMBER_TERMS))))
-        if best is not None and best[0] >= self.threshold:
-            story = self.stories[best[1]]
-            story.members.append(member)
-            story.last_seen = max(story.last_seen, published_at)
-            return StoryDecision(story.story_id, False, round(best[0], 4))
-        story_id = stable_id("story", article_id)
-        self.stories[story_id] = Story(story_id, language,
-                                       deque([member], maxlen=MEMBERS_PER_STORY),
-                                       published_at)
-        return StoryDecision(story_id, True, round(best[0], 4) if best else 0.0)
+        self.doc_freq.update(terms.keys())
+        self._seq += 1
+        heapq.heappush(self._expiry, (published_at, self._seq, tuple(terms)))
 
-    def _member_probability(self, article: Member,
-                            vectors: tuple[dict[str, float], dict[str, float]],
-                            member: Member) -> float | None:
-        """P(same event) times the time decay; None when the years disagree."""
-        features = pair_features(article, vectors, member, self._vectors(member))
-        if features is None:
-            return None
-        weights = self.encoded_weights if len(features) > len(STORY_FEATURES) else self.weights
-        gap = abs((article.published_at - member.published_at).total_seconds())
-        return (weights.probability(features)
-                * math.exp(-gap / max(self.decay.total_seconds(), 1.0)))
-
-    def evict_before(self, cutoff: datetime) -> list[str]:
-        old = [sid for sid, s in self.stories.items() if s.last_seen < cutoff]
-        for sid in old:
-            del self.stories[sid]
-        for story in self.stories.values():
-            while story.members and story.members[0].published_at < cutoff:
-                story.members.popleft()
-        while self._doc_terms and self._doc_terms[0][0] < cutoff:
-            self._idf.clear()
-            _t, _seq, doc_terms = heapq.heappop(self._doc_terms)
+    def evict_before(self, cutoff: datetime) -> None:
+        while self._expiry and self._expiry[0][0] < cutoff:
+            _t, _seq, terms = heapq.heappop(self._expiry)
             self.docs -= 1
-            for term in doc_terms:
+            for term in terms:
                 if self.doc_freq[term] <= 1:
                     del self.doc_freq[term]
                 else:
                     self.doc_freq[term] -= 1
+
+
+class StoryAssigner:
+    def __init__(self, *, threshold: float = STORY_THRESHOLD,
+                 decay: timedelta = timedelta(hours=48),
+                 models: dict[str, StoryWeights] | None = None,
+                 encoder_for: EncoderFor = sentence_encoder, full_scan: bool = False) -> None:
+        self.threshold = threshold
+        self.decay = decay
+        self.models = models or fitted_models()
+        self.encoder_for = encoder_for
+        self.full_scan = full_scan
+        self.stories: dict[str, Story] = {}
+        self.frequencies = _Frequencies()
+        self.index = CandidateIndex()
+        self._story_expiry: list[tuple[datetime, str]] = []
+        self._member_expiry: list[tuple[datetime, str]] = []
+
+    def vectors(self, member: Member) -> TermVectors:
+        """The member's (text, lead) tf-idf vectors with today's document frequencies."""
+        return self._weigh(member.terms), self._weigh(member.lead)
+
+    def _weigh(self, tf: Counter[str]) -> dict[str, float]:
+        idf = self.frequencies.idf
+        return unit({t: (TF_WEIGHT[c] if c < len(TF_WEIGHT) else 1 + math.log(c)) * idf(t)
+                     for t, c in tf.items()})
+
+    def _keys(self, article: Member) -> dict[str, float]:
+        """What the index knows the article by: its rarest lead terms and its entities."""
+        idf = self.frequencies.idf
+        rare = sorted(article.lead, key=lambda t: (-idf(t), t))[:INDEX_KEYS]
+        keys = {f"t:{t}": idf(t) for t in rare}
+        keys.update({f"e:{e}": 2.0 for e in sorted(article.entities)})
+        return keys
+
+    def assign(self, *, article_id: str, text: str, language: str, entities: set[str],
+               published_at: datetime, lead_vector: Vector | None = None) -> StoryDecision:
+        """The story of an article. ``lead_vector``: its lead's embedding, if the caller
+        encoded it already; else the encoder for the language is asked."""
+        if lead_vector is None:
+            encoder = self.encoder_for(language)
+            lead_vector = encoder(lead_text(text)) if encoder else None
+        article = profile(text, language, entities, published_at, lead_vector)
+        vectors = self.vectors(article)
+        keys = self._keys(article)
+        best = self._best_story(article, vectors, keys)
+        self.frequencies.add(article.terms, published_at)
+        member = dataclasses.replace(
+            article, terms=Counter(dict(article.terms.most_common(MEMBER_TERMS))))
+        if best is not None and best[0] >= self.threshold:
+            story = self.stories[best[1]]
+            decision = StoryDecision(story.story_id, False, round(best[0], 4))
+        else:
+            story_id = stable_id("story", article_id)
+            story = self.stories[story_id] = Story(
+                story_id, deque(maxlen=MEMBERS_PER_STORY), published_at)
+            decision = StoryDecision(story_id, True, round(best[0], 4) if best else 0.0)
+        story.members.append((member, vectors))
+        story.last_seen = max(story.last_seen, published_at)
+        heapq.heappush(self._story_expiry, (story.last_seen, story.story_id))
+        heapq.heappush(self._member_expiry, (published_at, story.story_id))
+        self.index.add(story.story_id, keys, lead_vector)
+        return decision
+
+    def _best_story(self, article: Member, vectors: TermVectors, keys: dict[str, float]
+                    ) -> tuple[float, str] | None:
+        candidates = list(self.stories) if self.full_scan else \
+            self.index.candidates(keys, article.lead_vector)
+        best: tuple[float, str] | None = None
+        for story_id in candidates:
+            story = self.stories[story_id]
+            found = [self._member_probability(article, vectors, m, v) for m, v in story.members]
+            sims = sorted((x for x in found if x is not None), reverse=True)[:TOP_MEMBERS]
+            if not sims:
+                continue
+            sim = sum(sims) / len(sims)
+            if best is None or sim > best[0] or (sim == best[0] and story_id < best[1]):
+                best = (sim, story_id)
+        return best
+
+    def _member_probability(self, article: Member, vectors: TermVectors, member: Member,
+                            member_vectors: TermVectors) -> float | None:
+        """P(same event) times the time decay; None when the pair is not comparable."""
+        scored = pair_features(article, vectors, member, member_vectors)
+        if scored is None:
+            return None
+        model, features = scored
+        gap = abs((article.published_at - member.published_at).total_seconds())
+        return (self.models[model].probability(features)
+                * math.exp(-gap / max(self.decay.total_seconds(), 1.0)))
+
+    def evict_before(self, cutoff: datetime) -> list[str]:
+        """Drop stories idle since before ``cutoff`` and members older than it; returns the
+        evicted story ids."""
+        while self._member_expiry and self._member_expiry[0][0] < cutoff:
+            _t, story_id = heapq.heappop(self._member_expiry)
+            story = self.stories.get(story_id)
+            while story and story.members and story.members[0][0].published_at < cutoff:
+                story.members.popleft()
+        old = []
+        while self._story_expiry and self._story_expiry[0][0] < cutoff:
+            seen, story_id = heapq.heappop(self._story_expiry)
+            story = self.stories.get(story_id)
+            if story is not None and story.last_seen == seen:  # else a later entry stands
+                del self.stories[story_id]
+                self.index.remove(story_id)
+                old.append(story_id)
+        self.frequencies.evict_before(cutoff)
         return old
-
-

@@ -42,6 +42,7 @@ YEAR_TOLERANCE = 1
 STORY_THRESHOLD = 0.4
 WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights.json"
 ENCODED_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_encoded.json"
+CROSSLINGUAL_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_crosslingual.json"
 
 
 @lru_cache(maxsize=8)
@@ -64,13 +65,18 @@ def terms(text: str, language: str) -> Counter[str]:
 TF_WEIGHT = tuple(1 + math.log(c) if c else 0.0 for c in range(64))  # sublinear tf, c < 64
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+TermVector = dict[str, float]  # unit length: the cosine of two is their dot product
+
+
+def unit(weights: dict[str, float]) -> TermVector:
+    norm = math.sqrt(sum(v * v for v in weights.values()))
+    return {k: v / norm for k, v in weights.items()} if norm else {}
+
+
+def dot(a: TermVector, b: TermVector) -> float:
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
-    na = math.sqrt(sum(v * v for v in a.values()))
-    nb = math.sqrt(sum(v * v for v in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -81,6 +87,7 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 class Member:
     """What story assignment keeps of an article."""
 
+    language: str
     terms: Counter[str]
     lead: Counter[str]
     entities: frozenset[str]
@@ -102,7 +109,7 @@ def profile(text: str, language: str, entities: set[str] | frozenset[str],
     ``lead_vector``: the encoder's embedding of ``lead_text(text)``, if any."""
     years = frozenset(_YEAR.findall(text))
     numbers = frozenset(n.replace(",", ".") for n in _NUMBER.findall(text)) - years
-    return Member(terms(text, language), terms(lead_text(text), language),
+    return Member(language, terms(text, language), terms(lead_text(text), language),
                   frozenset(entities), frozenset(map(int, years)), numbers, published_at,
                   lead_vector)
 
@@ -117,22 +124,34 @@ def years_agree(a: frozenset[int], b: frozenset[int]) -> bool:
 
 STORY_FEATURES = ("text", "lead", "numbers", "entities", "shared_year")
 ENCODED_STORY_FEATURES = (*STORY_FEATURES, "lead_embedding")
+# Two languages share no terms: only what does not depend on the words compares them.
+CROSSLINGUAL_STORY_FEATURES = ("numbers", "entities", "shared_year", "lead_embedding")
+# model name -> its features; pair_features says which model a pair is scored by
+MODELS = {"terms": STORY_FEATURES, "encoded": ENCODED_STORY_FEATURES,
+          "crosslingual": CROSSLINGUAL_STORY_FEATURES}
+MODEL_FILES = {"terms": WEIGHTS_FILE, "encoded": ENCODED_WEIGHTS_FILE,
+               "crosslingual": CROSSLINGUAL_WEIGHTS_FILE}
+TermVectors = tuple[TermVector, TermVector]  # (whole text, lead), tf-idf weighted, unit length
 
 
-def pair_features(a: Member, a_vectors: tuple[dict[str, float], dict[str, float]],
-                  b: Member, b_vectors: tuple[dict[str, float], dict[str, float]]
-                  ) -> tuple[float, ...] | None:
-    """The STORY_FEATURES of two articles, given their weighted (text, lead) term vectors, or
-    the ENCODED_STORY_FEATURES when both have lead vectors. None when their years disagree
-    (``years_agree``): two events."""
+def pair_features(a: Member, a_vectors: TermVectors, b: Member, b_vectors: TermVectors
+                  ) -> tuple[str, tuple[float, ...]] | None:
+    """(model, features) of two articles, given their (text, lead) term vectors: the
+    ENCODED_STORY_FEATURES when both have lead embeddings, else the STORY_FEATURES; for two
+    languages the CROSSLINGUAL_STORY_FEATURES (None without embeddings). None when their
+    years disagree (``years_agree``): two events."""
     if not years_agree(a.years, b.years):
         return None
-    features = (cosine(a_vectors[0], b_vectors[0]), cosine(a_vectors[1], b_vectors[1]),
-                _jaccard(a.numbers, b.numbers), _jaccard(a.entities, b.entities),
-                1.0 if a.years & b.years else 0.0)
-    if a.lead_vector is None or b.lead_vector is None:
-        return features
-    return (*features, float(a.lead_vector @ b.lead_vector))
+    numbers, entities = _jaccard(a.numbers, b.numbers), _jaccard(a.entities, b.entities)
+    shared_year = 1.0 if a.years & b.years else 0.0
+    embedded = a.lead_vector is not None and b.lead_vector is not None
+    embedding = float(a.lead_vector @ b.lead_vector) if embedded else 0.0  # type: ignore[operator]
+    if a.language != b.language:
+        return ("crosslingual", (numbers, entities, shared_year, embedding)) if embedded \
+            else None
+    features = (dot(a_vectors[0], b_vectors[0]), dot(a_vectors[1], b_vectors[1]), numbers,
+                entities, shared_year)
+    return ("encoded", (*features, embedding)) if embedded else ("terms", features)
 
 
 @dataclass(frozen=True)
@@ -157,12 +176,7 @@ class StoryWeights:
 
 
 @lru_cache(maxsize=1)
-def default_weights() -> StoryWeights:
-    return StoryWeights.load()
-
-
-@lru_cache(maxsize=1)
-def encoded_weights() -> StoryWeights:
-    return StoryWeights.load(ENCODED_WEIGHTS_FILE, ENCODED_STORY_FEATURES)
-
-
+def fitted_models() -> dict[str, StoryWeights]:
+    """Every fitted story model, by name (agents/story/data/, make fit-stories)."""
+    return {name: StoryWeights.load(MODEL_FILES[name], features)
+            for name, features in MODELS.items()}

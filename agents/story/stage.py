@@ -37,11 +37,11 @@ class StoryStage:
     def __init__(self, *, retention: timedelta, story_threshold: float = STORY_THRESHOLD,
                  claim_threshold: float = CLAIM_THRESHOLD,
                  near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
-                 encoder_for: EncoderFor = sentence_encoder) -> None:
+                 encoder_for: EncoderFor = sentence_encoder, full_scan: bool = False) -> None:
         self.retention = retention
         self.duplicates = DuplicateIndex(threshold=near_duplicate_threshold)
         self.stories = StoryAssigner(threshold=story_threshold, decay=retention,
-                                     encoder_for=encoder_for)
+                                     encoder_for=encoder_for, full_scan=full_scan)
         self.clusters = ClaimClusterer(threshold=claim_threshold)
         self.story_of: dict[str, tuple[str, datetime]] = {}
         self.watermark: datetime | None = None
