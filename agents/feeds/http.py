@@ -148,9 +148,10 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current = url
         for _hop in range(self.policy.max_redirects + 1):
-            if not self.robots.allowed(current):
-                return FetchResult(url, current, "robots_disallowed",
-                                   error="robots.txt disallows it")
+            refused = self.robots.verdict(current)
+            if refused is not None:
+                return FetchResult(url, current, refused, error="robots.txt disallows it"
+                                   if refused == "robots_disallowed" else "robots.txt: " + refused)
             delay = self.robots.crawl_delay(current)
             if delay:
                 self.limiter.set_min_interval(origin(current), delay)
@@ -181,7 +182,7 @@ class Fetcher:
                                                               "bad_content_type"):
             # 4xx (and, simply, a redirected robots.txt): no rules for this host.
             return RobotsAnswer(None, allow_all=True)
-        return RobotsAnswer(None, allow_all=False)
+        return RobotsAnswer(None, allow_all=False, failure=result.outcome)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         with self._rng_lock:

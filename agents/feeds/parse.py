@@ -78,9 +78,13 @@ def parse_feed(body: bytes, base_url: str) -> ParsedDocument:
         if not link or not link.startswith(("http://", "https://")):
             continue
         items.append(FeedItem(url=link.strip(), title=_clean(entry.get("title")),
-                              published=_struct_time(entry.get("published_parsed")),
-                              updated=_struct_time(entry.get("updated_parsed")),
+                              published=_struct_time(dict.get(entry, "published_parsed")),
+                              # dict.get: feedparser's own get maps a missing updated_parsed
+                              # to published_parsed (with a DeprecationWarning)
+                              updated=_struct_time(dict.get(entry, "updated_parsed")),
                               language=_entry_language(entry, feed_lang)))
+    if not items and parsed.get("bozo"):
+        raise FeedParseError(f"no readable item: {parsed.get('bozo_exception')}")
     return ParsedDocument(tuple(items))
 
 

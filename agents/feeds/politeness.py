@@ -90,6 +90,7 @@ class RobotsAnswer:
 
     text: str | None
     allow_all: bool = False
+    failure: str | None = None  # the fetch outcome when robots.txt could not be read
 
 
 class RobotsCache:
@@ -108,11 +109,11 @@ class RobotsCache:
         self.ttl = ttl
         self.retry_after = min(retry_after, ttl)
         self.clock = clock
-        self._cache: dict[str, tuple[float, Protego | None, bool]] = {}
+        self._cache: dict[str, tuple[float, Protego | None, RobotsAnswer]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def _entry(self, host: str) -> tuple[Protego | None, bool]:
+    def _entry(self, host: str) -> tuple[Protego | None, RobotsAnswer]:
         with self._lock:
             host_lock = self._locks.setdefault(host, threading.Lock())
         with host_lock:  # one robots.txt fetch per host, however many threads ask at once
@@ -121,17 +122,19 @@ class RobotsCache:
                 return cached[1], cached[2]
             answer = self._fetch(host)
             rules = Protego.parse(answer.text) if answer.text is not None else None
-            allow_all = answer.allow_all or (rules is None and answer.text is not None)
-            ttl = self.ttl if rules is not None or allow_all else self.retry_after
+            ttl = self.ttl if rules is not None or answer.allow_all else self.retry_after
             with self._lock:
-                self._cache[host] = (self.clock() + ttl, rules, allow_all)
-            return rules, allow_all
+                self._cache[host] = (self.clock() + ttl, rules, answer)
+            return rules, answer
 
-    def allowed(self, url: str) -> bool:
-        rules, allow_all = self._entry(origin(url))
+    def verdict(self, url: str) -> str | None:
+        """None when ``url`` may be fetched; else why not: ``robots_disallowed``, or the
+        outcome that made robots.txt unreadable (``dns_error``, ``timeout``, …): the page
+        would fail the same way, and saying so beats a misleading "disallowed"."""
+        rules, answer = self._entry(origin(url))
         if rules is None:
-            return allow_all
-        return bool(rules.can_fetch(url, self.user_agent))
+            return None if answer.allow_all else (answer.failure or "robots_disallowed")
+        return None if rules.can_fetch(url, self.user_agent) else "robots_disallowed"
 
     def crawl_delay(self, url: str) -> float | None:
         """The host's Crawl-delay (or Request-rate) for our user agent, in seconds."""

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from agents.extraction import format_time
 from agents.feeds.http import Fetcher, FetchResult
 from agents.feeds.observer import Observer
 from agents.feeds.parse import FeedItem, FeedParseError, ParsedDocument, parse_feed, parse_sitemap
@@ -52,6 +51,13 @@ class PollResult:
     outcome: str  # ok | not_modified | fetch_error | parse_error | internal_error
     new: int = 0  # records delivered
     failed: int = 0  # new items not delivered this time (fetch failed or sink refused)
+
+
+def format_time(value: datetime) -> str:
+    """ISO 8601 UTC with 'Z', as agents.extraction.format_time writes it. Not imported from
+    there: agents.extraction loads spaCy (and torch), seconds and hundreds of MB for a poller
+    that never extracts anything."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def page_date(html: str) -> datetime | None:
