@@ -13,8 +13,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from agents.feeds.http import Fetcher
 from agents.feeds.observer import Observer
 from agents.feeds.poller import Poller
