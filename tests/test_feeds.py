@@ -101,6 +101,17 @@ def test_an_invalid_sources_file_names_the_key(tmp_path: Path, edit: tuple[str, 
     assert message in str(err.value), err.value
 
 
+def test_the_readme_sources_file_is_valid(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Feeds"):]
+    block = section[section.index("```toml") + 7:section.index("```", section.index("```toml") + 7)]
+    (tmp_path / "readme.toml").write_text(block)
+    sources = load_sources(tmp_path / "readme.toml")
+    assert {f.outlet for f in sources.feeds} == {"nos.nl", "nu.nl", "rtlnieuws.nl"}
+
+
 def test_sources_file_structure_errors(tmp_path: Path) -> None:
     with pytest.raises(SourcesError, match="no \\[\\[outlet\\]\\] tables"):
         parse_sources({"defaults": {}})
