@@ -3,13 +3,17 @@
 Each path has a Route: a list of responses served in turn (the last one repeats), each with a
 status, headers, a body and an optional delay before the headers. A route with an ``etag``
 answers 304 to a matching If-None-Match, and one with ``last_modified`` to an
-If-Modified-Since equal to it. ``gzip=True`` compresses the body when the client accepts it.
-Every request is logged (path and headers) for the tests to check what was and was not asked.
+If-Modified-Since equal to it.
+``gzip=True`` compresses the body when the client accepts it; ``reset=True`` drops the
+connection with a TCP reset. Every request is logged (path and headers) for the tests to check
+what was and was not asked.
 """
 
 from __future__ import annotations
 
 import gzip
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +29,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     chunked: bool = False  # no Content-Length: the client cannot know the size up front
+    reset: bool = False  # drop the connection with a TCP reset instead of answering
 
 
 @dataclass
@@ -97,6 +102,13 @@ class FeedServer:
             return
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.reset:
+            # SO_LINGER 0: close() sends RST, the client sees "connection reset by peer"
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                    struct.pack("ii", 1, 0))
+            h.connection.close()
+            h.close_connection = True
+            return
         headers = dict(reply.headers)
         if route.etag:
             headers["ETag"] = route.etag

@@ -116,6 +116,15 @@ def test_503_then_200_is_retried_with_backoff() -> None:
         assert fetcher.observer.fetches[("feed", "server_error", "5xx")] == 1
 
 
+def test_a_reset_connection_is_retried_then_succeeds() -> None:
+    with feed_server() as server:
+        url = server.add("/reset", Reply(reset=True), Reply(200, b"ok", RSS_HEADERS))
+        fetcher = _fetcher()
+        assert fetcher.fetch(url, "feed").body == b"ok"
+        assert server.count("/reset") == 2
+        assert fetcher.observer.fetches[("feed", "connection_error", "none")] == 1
+
+
 def test_5xx_every_time_gives_up_after_the_retries() -> None:
     with feed_server() as server:
         url = server.add("/down", Reply(500, b"down"))
