@@ -286,3 +286,14 @@ def test_a_sitemap_index_leads_to_its_news_sitemaps(tmp_path: Path) -> None:
         assert record["title"] == "Titel s1" and record["language"] == "de"
         assert record["published_at"] == date.isoformat().replace("+00:00", "Z")
         assert record["published_at_source"] == "feed"
+
+
+def test_an_article_in_two_feeds_polled_at_once_is_fetched_once(tmp_path: Path) -> None:
+    with feed_server() as server:
+        rig = Rig(server, tmp_path)
+        shared = [(f"/shared/{i}", f"S{i}") for i in range(6)]
+        for i in range(4):
+            rig.feed(f"/feed{i}.xml", shared)
+        results = rig.poller().run_once()
+        assert sum(r.new for r in results) == 6 and len(rig.records) == 6
+        assert all(server.count(p) == 1 for p, _ in shared)

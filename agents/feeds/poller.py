@@ -87,6 +87,10 @@ class Poller:
         self.observer = observer or fetcher.observer
         self.wall = wall
         self.clock = clock
+        # Items being fetched right now: two feeds of one outlet often list the same article,
+        # and their polls run in parallel; the second one must not fetch it as well.
+        self._in_flight: set[str] = set()
+        self._in_flight_lock = threading.Lock()
 
     # ------------------------------------------------------------------------- one feed
 
@@ -172,8 +176,22 @@ class Poller:
             self.observer.item("too_old")
             self.store.mark_done(item.url, updated)
             return None
-        self.observer.item("new")
-        return self._fetch_item(feed, item, updated)
+        key = seen_key(item.url)
+        with self._in_flight_lock:
+            if key in self._in_flight:
+                self.observer.item("seen")  # another feed's poll is fetching it now
+                return None
+            self._in_flight.add(key)
+        try:
+            again = self.store.get(item.url)  # fetched by another poll since we looked?
+            if again is not None and again.done:
+                self.observer.item("seen")
+                return None
+            self.observer.item("new")
+            return self._fetch_item(feed, item, updated)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight.discard(key)
 
     def _fetch_item(self, feed: FeedSource, item: FeedItem, updated: float | None) -> bool | None:
         got = self.fetcher.fetch(clean_url(item.url), "page")
