@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 
-from agents.extraction import decode_raw
 from agents.feeds.http import Fetcher
 from agents.feeds.observer import Observer
 from agents.feeds.parse import FeedParseError, parse_feed, parse_sitemap
@@ -203,6 +202,8 @@ def test_urls_are_canonicalised_and_the_store_is_bounded_and_persisted(tmp_path:
 # ----------------------------------------------------------------------------------- records
 
 def test_records_validate_against_v2_and_the_extract_stage_accepts_them(tmp_path: Path) -> None:
+    from agents.extraction import decode_raw  # loads spaCy: only this test pays for it
+
     with feed_server() as server:
         rig = Rig(server, tmp_path)
         server.page("/dated", '<html><head><meta property="article:published_time" '
@@ -439,3 +440,36 @@ def test_seeded_jitter_is_reproducible() -> None:
     assert all(FAST.backoff_s * 2 ** n * 0.5 <= d <= FAST.backoff_s * 2 ** n
                for n, d in enumerate(delays))
     assert a._backoff(0, 2.5) == 2.5  # Retry-After wins over a shorter backoff
+
+
+@pytest.mark.integration
+def test_cli_once_sends_records_to_articles_raw_on_a_real_broker(tmp_path: Path) -> None:
+    from kafka import KafkaConsumer
+
+    from streams.broker import EmbeddedBroker
+
+    with feed_server() as server, EmbeddedBroker() as broker:
+        items = _pages(server, 3)
+        server.add("/rss.xml", Reply(200, rss([(server.url(p), t, _rfc822()) for p, t in items]),
+                                     RSS_HEADERS))
+        env = {**clean_env(), "CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+               "CLAIMWIRE_TOPIC_PREFIX": "feedtest."}
+        done = _feeds_cli(str(_sources_file(tmp_path, server)), "--once",
+                          "--state", str(tmp_path / "state"), env=env)
+        assert done.returncode == 0, done.stderr
+        consumer = KafkaConsumer("feedtest.articles.raw",
+                                 bootstrap_servers=broker.bootstrap_servers, group_id=None,
+                                 auto_offset_reset="earliest", consumer_timeout_ms=10_000)
+        messages = []
+        try:
+            for message in consumer:  # stops at 3, or after 10 s without a record
+                messages.append(message)
+                if len(messages) == len(items):
+                    break
+        finally:
+            consumer.close()
+    assert sorted(m.key.decode() for m in messages) == sorted(server.url(p) for p, _ in items)
+    check = validator("articles_raw.v2")
+    for message in messages:
+        record = json.loads(message.value)
+        assert record["url"] == message.key.decode() and not list(check.iter_errors(record))
