@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import signal
 import subprocess
@@ -377,23 +378,34 @@ def test_cli_records_of_real_pages_keep_their_html(tmp_path: Path) -> None:
         assert len(first["html"]) > 0.9 * len(source.decode("utf-8", "replace"))
 
 
-def test_cli_errors_and_lost_records_exit_non_zero(tmp_path: Path) -> None:
+def test_cli_errors_and_lost_records_exit_non_zero(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from streams.cli import main  # in this process: three interpreter starts saved
+
+    for key in [k for k in os.environ if k.startswith("CLAIMWIRE_")]:
+        monkeypatch.delenv(key)
+    # main() turns SIGTERM into KeyboardInterrupt: keep that handler out of pytest's process
+    monkeypatch.setattr("signal.signal", lambda *a: None)
     with feed_server() as server:
         items = _pages(server, 1)
         server.add("/rss.xml", Reply(200, rss([(server.url(p), t, _rfc822()) for p, t in items]),
                                      RSS_HEADERS))
         sources = _sources_file(tmp_path, server)
-        no_broker = _feeds_cli(str(sources), "--once", "--state", str(tmp_path / "s1"))
-        assert no_broker.returncode == 2 and "CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS" in \
-            no_broker.stderr
+        assert main(["feeds", str(sources), "--once", "--state", str(tmp_path / "s1")]) == 2
+        assert "CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS" in capsys.readouterr().err
         bad = tmp_path / "bad.toml"
         bad.write_text(sources.read_text().replace('timeout = "2s"', 'timeout = "never"'))
-        invalid = _feeds_cli(str(bad), "--once", "--output", str(tmp_path / "o.jsonl"))
-        assert invalid.returncode == 2 and "[defaults] timeout: not a duration" in invalid.stderr
-        lost = _feeds_cli(str(sources), "--once", "--output", "/dev/full",
-                          "--state", str(tmp_path / "s2"))
-        assert lost.returncode == 1, lost.stderr
-        assert "1 records could not be delivered" in lost.stderr
+        assert main(["feeds", str(bad), "--once", "--output", str(tmp_path / "o.jsonl")]) == 2
+        assert "[defaults] timeout: not a duration" in capsys.readouterr().err
+        lost = ["feeds", str(sources), "--once", "--output", "/dev/full",
+                "--state", str(tmp_path / "s2")]
+        assert main(lost) == 1
+        assert "1 records could not be delivered" in capsys.readouterr().err
+        assert server.count("/artikel/0") == 1
+        # Not marked seen: the next run (to a file that takes it) fetches and delivers it.
+        lost[4] = str(tmp_path / "ok.jsonl")
+        assert main(lost) == 0 and len((tmp_path / "ok.jsonl").read_text().splitlines()) == 1
 
 
 def test_cli_service_serves_metrics_and_stops_on_sigterm(tmp_path: Path) -> None:
