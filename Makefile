@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint eval eval-claims bench sweep-stories fit-stories soak clean prometheus
+.PHONY: demo test test-fast lint eval eval-claims bench bench-feeds sweep-stories fit-stories soak clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -78,3 +78,8 @@ eval-claims: $(STAMP)
 # writes bench-results/extract.json.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_extract.py --out bench-results/extract.json
+
+# The feeds service (issue 16): 500 feeds x 20 items served locally; one --once pass and an
+# idle pass (every feed 304); time and peak RSS in bench-results/feeds.json (docs/operations.md).
+bench-feeds: $(STAMP)
+	$(BIN)/python scripts/bench_feeds.py --out bench-results/feeds.json

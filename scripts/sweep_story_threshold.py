@@ -92,7 +92,8 @@ def main() -> None:
     runs = [(t, s) for t in args.thresholds for s in [None, *range(args.orders)]]
     print(f"{len(runs)} story runs over the {len(articles)} articles of {DEV.name}",
           file=sys.stderr, flush=True)
-    with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(articles, gold, args.full_scan)) as pool:
+    with ProcessPoolExecutor(args.jobs, initializer=_init,
+                             initargs=(articles, gold, args.full_scan)) as pool:
         results = list(pool.map(score, *zip(*runs, strict=True)))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

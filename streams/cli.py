@@ -275,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--idle-timeout", type=float, default=0,
                    help="exit after this many idle seconds (0: never)")
     p.set_defaults(func=cmd_tail)
+    from claimwire.streams import feeds_cli  # noqa: I001  (issue 16: the feeds service)
+    feeds_cli.add_parser(sub, common)
     return parser
 
 

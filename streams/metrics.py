@@ -117,3 +117,57 @@ def exported_metric_names() -> set[str]:
         if metric.type == "histogram":
             names |= {metric.name + s for s in ("_bucket", "_sum", "_count")}
     return names
+
+
+# ------------------------------------------------------------------------- feeds service
+# `claimwire feeds` (streams/feeds_cli.py, logic in agents/feeds/). Bounded labels only:
+# kind (feed, sitemap, page, robots), outcome (agents.feeds.http.OUTCOMES, 16 values; for polls
+# the 5 of FEED_POLL_OUTCOMES), status_class (1xx-5xx or none), result (FEED_ITEM_RESULTS) and
+# feed: the feed id from the sources file ("nos.nl/feed0", "nos.nl/sitemap0"), so its
+# cardinality is the number of configured feeds, never a URL or an article.
+FEED_FETCHES = Counter(
+    "claimwire_feed_fetches_total",
+    "HTTP requests made by the feeds service (each attempt), by kind, outcome and status class.",
+    ["kind", "outcome", "status_class"])
+FEED_BYTES = Counter("claimwire_feed_bytes_total",
+                     "Response bytes (decoded) received by the feeds service, by kind.", ["kind"])
+FEED_POLLS = Counter(
+    "claimwire_feed_polls_total",
+    "Feed polls by outcome: ok, not_modified, fetch_error, parse_error, internal_error.",
+    ["feed", "outcome"])
+FEED_ITEMS = Counter(
+    "claimwire_feed_items_total",
+    "Feed items by result: new (fetched), seen, updated (republished, not fetched again), "
+    "too_old (older than the seen window, not fetched).", ["result"])
+FEED_RECORDS = Counter(
+    "claimwire_feed_records_total",
+    "articles.raw records by outcome: sent, or lost (not delivered; retried at the next poll).",
+    ["outcome"])
+FEED_LAST_SUCCESS = Gauge(
+    "claimwire_feed_last_success_timestamp_seconds",
+    "Unix time of each feed's last successful poll (a 200 or a 304); the service's start "
+    "time until the first one.", ["feed"])
+FEED_HOSTS_IN_BACKOFF = Gauge(
+    "claimwire_feed_hosts_in_backoff",
+    "Hosts the feeds service holds back because they asked it to wait (429, Retry-After).")
+
+FEED_KINDS = ("feed", "sitemap", "page", "robots")
+FEED_POLL_OUTCOMES = ("ok", "not_modified", "fetch_error", "parse_error", "internal_error")
+FEED_ITEM_RESULTS = ("new", "seen", "updated", "too_old")
+FEED_RECORD_OUTCOMES = ("sent", "lost")
+
+
+def init_feed_label_sets(feed_ids: list[str], started_at: float) -> None:
+    """Zero series for the feeds service; every feed's last success starts at ``started_at``
+    so the silent-feed alert also fires for a feed that never answers."""
+    for kind in FEED_KINDS:
+        FEED_FETCHES.labels(kind, "ok", "2xx")
+        FEED_BYTES.labels(kind)
+    for result in FEED_ITEM_RESULTS:
+        FEED_ITEMS.labels(result)
+    for outcome in FEED_RECORD_OUTCOMES:
+        FEED_RECORDS.labels(outcome)
+    for feed in feed_ids:
+        FEED_LAST_SUCCESS.labels(feed).set(started_at)
+        for outcome in FEED_POLL_OUTCOMES:
+            FEED_POLLS.labels(feed, outcome)

@@ -20,7 +20,7 @@ def _sizes(story: StoryPartition, corroborate: CorroboratePartition) -> dict[str
     stage = story.stage
     return {
         "stories": len(stage.stories.stories),
-        "doc_freq_terms": len(stage.stories.doc_freq),
+        "doc_freq_terms": len(stage.stories.frequencies.doc_freq),
         "claim_clusters": len(stage.clusters),
         "signatures": len(stage.duplicates),
         "story_of": len(stage.story_of),

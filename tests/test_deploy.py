@@ -37,9 +37,10 @@ def _compose() -> dict[str, Any]:
     return dict(yaml.safe_load((DEPLOY / "compose.yaml").read_text()))
 
 
-def _k8s(kind: str) -> dict[str, Any]:
+def _k8s(kind: str, name: str | None = None) -> dict[str, Any]:
     docs = [d for p in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in _yaml_docs(p)]
-    return next(d for d in docs if d["kind"] == kind)
+    return next(d for d in docs if d["kind"] == kind
+                and (name is None or d["metadata"]["name"] == name))
 
 
 @pytest.mark.parametrize("path", sorted((DEPLOY / "k8s").glob("*.yaml")), ids=lambda p: p.name)
@@ -49,7 +50,7 @@ def test_kubernetes_manifests_validate_strictly(path: Path) -> None:
 
 
 def test_a_broken_manifest_is_rejected() -> None:
-    deployment = _k8s("Deployment")
+    deployment = _k8s("Deployment", "claimwire-worker")
     broken = json.loads(json.dumps(deployment))
     broken["spec"]["replicas"] = "four"
     with pytest.raises(kubernetes_validate.ValidationError):
@@ -57,10 +58,10 @@ def test_a_broken_manifest_is_rejected() -> None:
 
 
 def test_kubernetes_workers_match_settings_and_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = _k8s("ConfigMap")["data"]
+    settings = _k8s("ConfigMap", "claimwire-settings")["data"]
     assert set(settings) <= SETTINGS_ENV, set(settings) - SETTINGS_ENV
     _settings_from(settings, monkeypatch)  # valid values
-    deployment = _k8s("Deployment")
+    deployment = _k8s("Deployment", "claimwire-worker")
     # Scaled by partitions: a pod beyond the partition count gets nothing to do.
     assert deployment["spec"]["replicas"] <= int(settings["CLAIMWIRE_KAFKA_PARTITIONS"])
     pod = deployment["spec"]["template"]
@@ -70,19 +71,51 @@ def test_kubernetes_workers_match_settings_and_metrics(monkeypatch: pytest.Monke
     assert int(settings["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
     assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(METRICS_PORT)
     assert pod["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"
-    service = _k8s("Service")
+    service = _k8s("Service", "claimwire-worker-metrics")
     assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert _scraped_in_k8s(service["metadata"]["name"])
+
+
+def _scraped_in_k8s(service_name: str) -> bool:
     k8s_scrape = yaml.safe_load((DEPLOY / "prometheus/prometheus-k8s.yml").read_text())
     keep = [r["regex"] for r in k8s_scrape["scrape_configs"][0]["relabel_configs"]
             if r.get("action") == "keep"]
-    assert service["metadata"]["name"] in keep
+    return re.fullmatch(keep[0], service_name) is not None
+
+
+def test_kubernetes_feeds_deployment_runs_one_poller_with_its_sources_and_state() -> None:
+    from claimwire.agents.feeds.sources import load_sources
+
+    deployment = _k8s("Deployment", "claimwire-feeds")
+    assert deployment["spec"]["replicas"] == 1  # one owner of the seen store, one poller
+    assert deployment["spec"]["strategy"]["type"] == "Recreate"
+    pod = deployment["spec"]["template"]
+    container = pod["spec"]["containers"][0]
+    assert container["args"][0] == "feeds"
+    assert container["envFrom"][0]["configMapRef"]["name"] == "claimwire-settings"
+    assert container["ports"][0]["containerPort"] == METRICS_PORT
+    assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(METRICS_PORT)
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    sources_cm = _k8s("ConfigMap", volumes["sources"]["configMap"]["name"])
+    assert container["args"][1] == f"{mounts['sources']}/sources.toml"
+    assert container["args"][2:] == ["--state", mounts["state"]]
+    claim = volumes["state"]["persistentVolumeClaim"]["claimName"]
+    assert _k8s("PersistentVolumeClaim", claim)
+    # The ConfigMap carries the compose stack's sources file, and it is a valid one.
+    assert sources_cm["data"]["sources.toml"] == (DEPLOY / "feeds/sources.toml").read_text()
+    assert len(load_sources(DEPLOY / "feeds/sources.toml").feeds) == 3
+    service = _k8s("Service", "claimwire-feeds-metrics")
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert _scraped_in_k8s(service["metadata"]["name"])
+    assert not _scraped_in_k8s("claimwire-other-metrics")
 
 
 def test_compose_runs_kraft_kafka_workers_prometheus_and_grafana(
         monkeypatch: pytest.MonkeyPatch) -> None:
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"kafka", "worker", "prometheus", "grafana"}
+    assert set(services) == {"kafka", "worker", "feeds", "prometheus", "grafana"}
     kafka = services["kafka"]["environment"]
     assert "controller" in kafka["KAFKA_PROCESS_ROLES"]  # KRaft, no ZooKeeper
     assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
@@ -96,6 +129,28 @@ def test_compose_runs_kraft_kafka_workers_prometheus_and_grafana(
     assert worker["deploy"]["replicas"] <= int(env["CLAIMWIRE_KAFKA_PARTITIONS"])
     build = DEPLOY / worker["build"]["context"]
     assert (build / worker["build"]["dockerfile"]).is_file()
+
+
+def test_compose_feeds_service_polls_the_mounted_sources_into_kafka() -> None:
+    from claimwire.agents.feeds.sources import load_sources
+
+    compose = _compose()
+    feeds = compose["services"]["feeds"]
+    assert feeds["image"] == compose["services"]["worker"]["image"]
+    env = feeds["environment"]
+    assert set(env) <= SETTINGS_ENV, set(env) - SETTINGS_ENV
+    assert env["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"] == \
+        compose["services"]["worker"]["environment"]["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"]
+    assert feeds["expose"] == [str(METRICS_PORT)]
+    assert "replicas" not in feeds.get("deploy", {})  # one poller
+    volumes = dict(v.split(":")[1::-1] for v in feeds["volumes"])  # container -> source
+    assert feeds["command"][:2] == ["feeds", "/etc/claimwire/sources.toml"]
+    assert feeds["command"][2:] == ["--state", "/var/lib/claimwire/feeds"]
+    assert load_sources(DEPLOY / volumes["/etc/claimwire/sources.toml"]).feeds
+    assert volumes["/var/lib/claimwire/feeds"] in compose["volumes"]  # a named volume
+    config = yaml.safe_load((DEPLOY / "prometheus/prometheus.yml").read_text())
+    job = next(j for j in config["scrape_configs"] if j["job_name"] == "claimwire-feeds")
+    assert job["dns_sd_configs"][0] == {"names": ["feeds"], "type": "A", "port": METRICS_PORT}
 
 
 def _mounts(service: dict[str, Any]) -> dict[str, Path]:

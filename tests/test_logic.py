@@ -92,8 +92,9 @@ def test_story_assignment_groups_related_and_separates_unrelated() -> None:
 def _features(a_text: str, b_text: str, a_entities=(), b_entities=()):
     a = profile(a_text, "en", set(a_entities), T0)
     b = profile(b_text, "en", set(b_entities), T0)
-    weigh = StoryAssigner()._vectors  # idf of an empty window: every term counts alike
-    return pair_features(a, weigh(a), b, weigh(b))
+    weigh = StoryAssigner().vectors  # idf of an empty window: every term counts alike
+    scored = pair_features(a, weigh(a), b, weigh(b))
+    return None if scored is None else scored[1]
 
 
 def test_pair_features_years_numbers_entities() -> None:

@@ -40,9 +40,17 @@ def _binary(name: str) -> str:
     return path
 
 
-def _dashboard_queries() -> list[tuple[str, str]]:
+def _dashboard_queries(*, feeds: bool = False) -> list[tuple[str, str]]:
+    """(title, expr) of the worker's panels, or with ``feeds`` of the Feeds row: the feeds
+    service exports those, and tests/test_feeds_prometheus.py evaluates them against it."""
     dashboard = json.loads(DASHBOARD.read_text())
-    return [(p["title"], t["expr"]) for p in dashboard["panels"] for t in p.get("targets", [])]
+    out, row = [], None
+    for panel in dashboard["panels"]:
+        if panel["type"] == "row":
+            row = panel["title"]
+        elif (row == "Feeds") == feeds:
+            out += [(panel["title"], t["expr"]) for t in panel.get("targets", [])]
+    return out
 
 
 def _alert_rules() -> list[dict[str, Any]]:

@@ -75,6 +75,32 @@ PANELS: list[tuple[str, str, str, list[str], str]] = [
      ["sum(claimwire_worker_up)", "sum(increase(claimwire_rebalances_total[1h]))"],
      "Running workers, and partition assignments in the last hour (frequent rebalances mean "
      "workers restart or time out)."),
+    # The feeds service (`claimwire feeds`); `feed` labels are the sources file's feed ids.
+    ("Feeds", "Feed fetches by outcome (/s)", "ops",
+     ["sum by (kind, outcome) (rate(claimwire_feed_fetches_total[5m]))"],
+     "HTTP requests of the feeds service per second, by kind (feed, sitemap, page, robots) "
+     "and outcome (ok, not_modified, timeout, rate_limited, …). A 304 (not_modified) costs "
+     "the outlet almost nothing."),
+    ("Feeds", "Feed fetches by status class (/s)", "ops",
+     ["sum by (status_class) (rate(claimwire_feed_fetches_total[5m]))"],
+     "The same requests by HTTP status class; `none` means no response came (timeout, DNS, "
+     "TLS, reset)."),
+    ("Feeds", "Feed bytes received (/s)", "Bps",
+     ["sum by (kind) (rate(claimwire_feed_bytes_total[5m]))"],
+     "Decoded bytes received per second, by kind."),
+    ("Feeds", "Feed items per minute", "short",
+     ["sum by (result) (rate(claimwire_feed_items_total[15m])) * 60"],
+     "Items listed by the feeds per minute: new (fetched and sent), seen, updated "
+     "(republished, not fetched again), too_old."),
+    ("Feeds", "Feed age since last successful poll (oldest 10)", "s",
+     ["topk(10, time() - claimwire_feed_last_success_timestamp_seconds)"],
+     "Seconds since each feed's last successful poll (200 or 304), the ten oldest. A line "
+     "climbing past the poll interval is a feed that fails; see ClaimwireFeedSilent."),
+    ("Feeds", "Hosts in backoff / records lost", "short",
+     ["sum(claimwire_feed_hosts_in_backoff)",
+      "sum(increase(claimwire_feed_records_total{outcome=\"lost\"}[1h]))"],
+     "Hosts that asked the feeds service to wait (429, Retry-After), and records it could not "
+     "deliver to articles.raw in the last hour (they are fetched again at the next poll)."),
 ]
 
 
