@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint eval eval-claims bench bench-feeds sweep-stories fit-stories soak clean prometheus
+.PHONY: demo test test-fast lint eval eval-claims eval-corroboration bench bench-feeds bench-story sweep-stories fit-stories soak clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,8 @@ eval: $(STAMP)
 	$(BIN)/claimwire replay $(ECB)/articles.jsonl --dump out/ecbplus-dev
 	$(BIN)/python ../shared/eval/score_stories.py $(ECB)/gold-clusters.json out/ecbplus-dev \
 		--articles $(ECB)/articles.jsonl | tee out/ecbplus-dev.score.txt
+	@echo "in-sample (above) and cross-validated (below): weights fitted on half the topics"
+	$(BIN)/python scripts/cv_stories.py --json out/story-cv.json
 
 sweep-stories: $(STAMP)
 	$(BIN)/python scripts/sweep_story_threshold.py --orders 11 --json out/story-sweep.json \
@@ -73,6 +75,16 @@ soak: $(STAMP)
 # figures in docs/claims.md, floors in tests/data/claims/floors.json.
 eval-claims: $(STAMP)
 	$(BIN)/python scripts/eval_claims.py --json out/claims-eval.json --check tests/data/claims/floors.json
+
+# Story-assignment cost at 300 / 3,000 / 20,000 live stories, and index vs full scan on ECB+
+# dev (issue 13); writes bench-results/story.json.
+bench-story: $(STAMP)
+	$(BIN)/python scripts/bench_story.py --out bench-results/story.json
+
+# Corroboration on the dev scenarios of ../shared/data/corroboration (issue 14): every scenario
+# replayed with its gold's settings and scored; prints the table, writes out/corroboration/.
+eval-corroboration: $(STAMP)
+	$(BIN)/python scripts/eval_corroboration.py --out out/corroboration
 
 # Extract-stage throughput (issue 3): trafilatura vs language ID vs claim NLP per page, one core;
 # writes bench-results/extract.json.

@@ -57,6 +57,22 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.searchsorted(neg, pos).sum() / (len(pos) * len(neg)))
 
 
+def fit_weights(rows: list[tuple[float, ...]], same: list[bool]) -> np.ndarray:
+    """Logistic regression by plain gradient descent (deterministic): weights, bias last."""
+    x = np.array(rows)
+    y = np.array(same)
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(ITERATIONS):
+        p = 1 / (1 + np.exp(-xb @ w))
+        w -= LEARNING_RATE * xb.T @ (p - y) / len(y)
+    return w
+
+
+def model_of(w: np.ndarray) -> StoryWeights:
+    return StoryWeights(tuple(round(float(v), 3) for v in w[:-1]), round(float(w[-1]), 3))
+
+
 def fit(rows: list[tuple[float, ...]], same: list[bool], within: list[bool],
         features: tuple[str, ...], out: Path) -> None:
     """Fit one logistic model over ``features`` and write it to ``out``."""
@@ -64,10 +80,7 @@ def fit(rows: list[tuple[float, ...]], same: list[bool], within: list[bool],
     y = np.array(same)
     w_topic = np.array(within)
     xb = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(xb.shape[1])
-    for _ in range(ITERATIONS):
-        p = 1 / (1 + np.exp(-xb @ w))
-        w -= LEARNING_RATE * xb.T @ (p - y) / len(y)
+    w = fit_weights(rows, same)
     print(f"{out.name}: {len(y)} pairs ({int(y.sum())} same event, "
           f"{int(w_topic.sum())} within a topic)")
     print("  within-topic AUC per feature: " + ", ".join(

@@ -8,6 +8,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,12 +145,14 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
                 if line.strip()]
     dump = Path(args.dump)
     dump.mkdir(parents=True, exist_ok=True)
-    _status(f"replaying {len(payloads)} records from {source}")
+    clock = _replay_clock(payloads) if args.ingest_time is None else args.ingest_time
+    _status(f"replaying {len(payloads)} records from {source} (ingest time "
+            f"{clock.isoformat()})")
     with broker_for(settings.kafka.bootstrap_servers) as bootstrap, \
             _progress_bar(len(payloads), "produce") as bar:
         run = run_pipeline(settings, bootstrap, payloads, config_file=args.config,
                            workdir=dump / ".work", timeout_s=args.timeout, status=_status,
-                           progress=bar.update, workers=args.workers)
+                           progress=bar.update, workers=args.workers, replay_clock=clock)
     for base in T.OUTPUTS:
         with (dump / f"{base}.jsonl").open("w", encoding="utf-8") as fh:
             for record in run.records.get(base, []):
@@ -157,6 +160,30 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     counts = {t: len(run.records.get(t, [])) for t in T.OUTPUTS}
     print(json.dumps({"input": run.produced, "wall_s": round(run.wall_s, 1), **counts}))
     return 0
+
+
+def _replay_clock(payloads: list[bytes]) -> datetime:
+    """The one ingest time of a replay: the latest publication time in the input, so that
+    every run stamps the same time on records that carry none (else 2000-01-01)."""
+    from claimwire.agents.core.timefmt import parse_time
+
+    latest = None
+    for payload in payloads:
+        try:
+            stamp = parse_time(str(json.loads(payload)["published_at"]))
+        except Exception:  # noqa: BLE001 - any record without a readable time: not a candidate
+            continue
+        latest = stamp if latest is None or stamp > latest else latest
+    return latest or datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _iso_time(value: str) -> datetime:
+    from claimwire.agents.core.timefmt import parse_time
+
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
 
 
 # -------------------------------------------------------------------------------------- demo
@@ -266,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=1800, help="seconds (default 1800)")
     p.add_argument("--workers", type=int, default=1,
                    help="workers in the consumer group (default 1; at most the partitions)")
+    p.add_argument("--ingest-time", type=_iso_time, default=None, metavar="ISO8601",
+                   help="ingest time stamped on every record (default: the latest "
+                   "published_at in the file), so that replays are reproducible")
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("tail", parents=[common], help="print a topic's records")

@@ -85,6 +85,11 @@ class StorySettings(_Section):
     sentence_encoder: bool = Field(
         default=True, description="Compare the leads of English articles by sentence "
         "embedding too (bundled model, about 25 ms per article). false: terms only.")
+    release_markers: bool = Field(
+        default=True, description="Release the event-time buffer on wall-clock timers (the "
+        "two settings below) so that a live stream never waits for the watermark. `claimwire "
+        "replay` sets false: the buffer then holds everything until the end of the input, so "
+        "a replay's outcome does not depend on the machine's speed.")
     reorder_idle_s: float = Field(
         default=2.0, gt=0, description="Release a partition's event-time buffer after this "
         "many seconds without new input.")

@@ -18,6 +18,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +40,17 @@ def producer(bootstrap_servers: str) -> Any:
 
 
 def produce(bootstrap_servers: str, topic: str, payloads: Iterable[tuple[bytes | None, bytes]],
-            *, progress: Callable[[int], None] | None = None) -> int:
-    """Send (key, value) pairs; returns how many were acknowledged."""
+            *, progress: Callable[[int], None] | None = None,
+            timestamp_ms: int | None = None, partition: int | None = None) -> int:
+    """Send (key, value) pairs; returns how many were acknowledged. ``timestamp_ms`` stamps
+    every record with one broker time (a replay's clock) instead of the wall clock."""
     prod = producer(bootstrap_servers)
     sent = 0
     try:
         futures = []
         for key, value in payloads:
-            futures.append(prod.send(topic, key=key, value=value))
+            futures.append(prod.send(topic, key=key, value=value, timestamp_ms=timestamp_ms,
+                                     partition=partition))
         prod.flush()
         for fut in futures:
             fut.get(timeout=30)
@@ -248,14 +252,44 @@ class PipelineRun:
     wall_s: float
 
 
+def mark_end_of_input(reader: TopicReader, *, bootstrap_servers: str, names: T.TopicNames,
+                      partitions: int, expected_raw: int, timeout_s: float,
+                      workers: list[subprocess.Popen[bytes]]) -> None:
+    """Once the extract stage has accounted for every raw record (an extracted article or a
+    dead letter each), write the end-of-input release marker into every partition of
+    articles.extracted: a story stage that holds its buffer until a marker
+    (``[story] release_markers = false``) then releases everything, in event-time order."""
+    from claimwire.agents.story.stage import RELEASE_MARKER
+
+    deadline = time.monotonic() + timeout_s
+    while reader.count(names(T.EXTRACTED), data_only=True) + reader.count(
+            names(T.EXTRACT_DLQ)) < expected_raw:
+        if reader.error:
+            raise RuntimeError(f"output reader failed: {reader.error}")
+        for worker in workers:
+            if worker.poll() is not None:
+                raise RuntimeError(f"worker exited early with code {worker.returncode}")
+        if time.monotonic() > deadline:
+            raise PipelineTimeout(f"extract stage not done after {timeout_s:.0f} s")
+        time.sleep(0.2)
+    for partition in range(partitions):
+        produce(bootstrap_servers, names(T.EXTRACTED), [(None, RELEASE_MARKER)],
+                partition=partition)
+
+
 def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[bytes], *,
                  config_file: str | None, workdir: Path, timeout_s: float = 600.0,
                  on_record: Callable[[str, dict[str, Any]], None] | None = None,
                  status: Callable[[str], None] | None = None,
                  progress: Callable[[int], None] | None = None,
-                 workers: int = 1) -> PipelineRun:
+                 workers: int = 1, replay_clock: datetime | None = None) -> PipelineRun:
     """Produce ``payloads`` to articles.raw, run ``workers`` workers in one consumer group
-    until idle, return every output."""
+    until idle, return every output.
+
+    ``replay_clock`` makes the run a reproducible replay: every record carries that ingest
+    time (the publication time of a record that has none), the story stage runs without
+    wall-clock release markers and holds its buffer until the end of the input, which this
+    driver marks once the extract stage has seen every record."""
     started = time.monotonic()
     names = T.TopicNames(settings.kafka.topic_prefix)
     T.ensure_topics(bootstrap_servers, names, settings.kafka.partitions,
@@ -263,11 +297,17 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
     outputs = [names(t) for t in (T.RAW, T.EXTRACTED, *T.OUTPUTS)]
     workdir.mkdir(parents=True, exist_ok=True)
     reader = TopicReader(bootstrap_servers, outputs, on_record=on_record).start()
-    procs = [start_worker(bootstrap_servers, config_file=config_file,
+    env = {"CLAIMWIRE_STORY_RELEASE_MARKERS": "false"} if replay_clock else None
+    procs = [start_worker(bootstrap_servers, config_file=config_file, extra_env=env,
                           log_path=workdir / f"worker-{i}.log") for i in range(workers)]
     try:
-        produced = produce(bootstrap_servers, names(T.RAW),
-                           ((None, p) for p in payloads), progress=progress)
+        produced = produce(bootstrap_servers, names(T.RAW), ((None, p) for p in payloads),
+                           progress=progress, timestamp_ms=int(replay_clock.timestamp() * 1000)
+                           if replay_clock else None)
+        if replay_clock:
+            mark_end_of_input(reader, bootstrap_servers=bootstrap_servers, names=names,
+                              partitions=settings.kafka.partitions, expected_raw=produced,
+                              timeout_s=timeout_s, workers=procs)
         wait_idle(reader, bootstrap_servers=bootstrap_servers,
                   group_id=f"{settings.kafka.topic_prefix}{APP_ID}", names=names,
                   expected_raw=produced, timeout_s=timeout_s, workers=procs, status=status)

@@ -2,13 +2,19 @@
 registry (``TOPICS``). Names carry the configured prefix. ``docs/architecture.md``'s topic
 table is generated from it (``topics_markdown``) and a test keeps it current.
 
-``articles.extracted`` is keyed by language: story assignment needs every article of one
-language on one partition (the scaling limit of the story stage, see docs/architecture.md).
+``articles.extracted`` carries one key: stories and claim clusters span languages and
+outlets, so the story stage sees every article, in event-time order, on one partition (its
+scaling limit, see docs/architecture.md). ``claims`` is keyed by claim cluster, so the
+corroborate stage scales with partitions and each cluster's reports meet on one of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# The key of every articles.extracted record: the story stage compares each article with
+# every live story, in every language, so they all go to one partition.
+EXTRACTED_KEY = b"stories"
 
 # Embedded runs bound what the memory-only broker keeps (DESIGN.md: Tansu grows otherwise).
 EMBEDDED_RETENTION_MS = 6 * 3600 * 1000
@@ -33,12 +39,13 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec("articles.raw", "url (optional)", "raw article", "articles_raw.v1", "producers",
               "window + lateness: the extract stage is stateless, but replays start here",
               public=False),
-    TopicSpec("articles.extracted", "language", "ExtractedArticle (agents/core/records.py)",
+    TopicSpec("articles.extracted", "`stories` (one key: every language on one partition)",
+              "ExtractedArticle (agents/core/records.py)",
               "article_extracted.v1", "extract",
               "window + lateness: the story stage rebuilds its state from it", public=False),
     TopicSpec("articles", "story_id", "Article", "article.v1", "story",
               "as subscribers need", public=True),
-    TopicSpec("claims", "story_id", "Claim", "claim.v1", "story",
+    TopicSpec("claims", "cluster_id", "Claim", "claim.v1", "story",
               "window + lateness: the corroborate stage rebuilds its state from it",
               public=True),
     TopicSpec("claims.confirmed", "cluster_id", "Confirmation", "confirmation.v1",

@@ -34,7 +34,10 @@ class _Held(Generic[T]):
 
 
 class ReorderBuffer(Generic[T]):
-    def __init__(self, lateness: timedelta) -> None:
+    """``lateness`` None: hold every record until ``release_all`` (a bounded input whose end
+    is marked): the release order is then the event-time order, whatever the arrival order."""
+
+    def __init__(self, lateness: timedelta | None) -> None:
         self.lateness = lateness
         self.watermark: datetime | None = None
         self.released_up_to: datetime | None = None
@@ -54,6 +57,8 @@ class ReorderBuffer(Generic[T]):
         heapq.heappush(self._heap, _Held(event_time, key, self._seq, item))
         if self.watermark is None or event_time > self.watermark:
             self.watermark = event_time
+        if self.lateness is None:
+            return []
         return self._release(self.watermark - self.lateness)
 
     def release_all(self) -> list[T]:

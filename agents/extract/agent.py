@@ -1,4 +1,5 @@
-"""extract: articles.raw -> articles.extracted, bad input -> extract.dlq.
+"""extract: articles.raw -> articles.extracted (one key: the story stage sees every language
+on one partition), bad input -> extract.dlq.
 
 Records are taken in small batches (``take_events``: up to BATCH_SIZE, or whatever arrived
 within BATCH_WITHIN_S) so that claim extraction feeds spaCy through ``nlp.pipe`` with the
@@ -18,6 +19,7 @@ from claimwire.agents.core.errors import Failure
 from claimwire.agents.extract.article import extract_batch
 from claimwire.streams import metrics
 from claimwire.streams.runtime.dlq import message_origin, reject
+from claimwire.streams.topics import EXTRACTED_KEY
 
 STAGE = "extract"
 BATCH_SIZE = 32
@@ -46,7 +48,7 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
                     await reject(dlq, stage=STAGE, reason=result.reason, error=result.error,
                                  origin=message_origin(event), payload=payload)
                     continue
-                await out_topic.send(key=result["language"].encode(),
+                await out_topic.send(key=EXTRACTED_KEY,
                                      value=json.dumps(result).encode())
                 metrics.RECORDS_OUT.labels(STAGE, "articles.extracted").inc()
                 metrics.CLAIMS_PER_ARTICLE.observe(len(result["claims"]))

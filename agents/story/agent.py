@@ -1,12 +1,15 @@
-"""story: articles.extracted -> articles (with story_id) and claims (with cluster_id), both
-keyed by story_id. Event-time ordering, dedup, story assignment and claim clustering live in
-agents.stories and agents.eventtime; this agent decodes, calls them, sends and counts.
+"""story: articles.extracted -> articles (with story_id, keyed by it) and claims (with
+cluster_id, keyed by it). Event-time ordering, dedup, story assignment and claim clustering
+live in agents.story.stage and agents.core.reorder; this agent decodes, calls them, sends and
+counts.
 
 Per input partition the state is a StoryPartition, rebuilt from the partition's log after a
-start, restart or rebalance (agents.partition_state). A timer writes release markers into the
-partition when it has been idle for ``reorder_idle_s`` or its oldest buffered article has
-waited ``reorder_max_wait_s``; the marker is in the log, so a rebuild releases at the same
-points as the live run did.
+start, restart or rebalance (streams.runtime.partition_state). A timer writes release markers
+into the partition when it has been idle for ``reorder_idle_s`` or its oldest buffered article
+has waited ``reorder_max_wait_s``; the marker is in the log, so a rebuild releases at the same
+points as the live run did. With ``[story] release_markers = false`` (what ``claimwire
+replay`` sets) no timer runs and the buffer holds everything until the input's own end marker:
+the outcome then does not depend on the machine's speed.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
     def new_state() -> StoryPartition:
         return StoryPartition(window=settings.corroboration.window,
                               allowed_lateness=settings.corroboration.allowed_lateness,
-                              encoder_for=encoders(settings.story.sentence_encoder))
+                              encoder_for=encoders(settings.story.sentence_encoder),
+                              hold_until_marker=not settings.story.release_markers)
 
     states: PartitionStates[StoryPartition] = PartitionStates(
         in_topic.get_topic_name(), new_state, lambda s, value, origin: s.handle(value, origin),
@@ -73,12 +77,12 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             await reject(dlq, stage=STAGE, reason=out.reason, error=out.error,
                          origin=out.origin, payload=out.payload)
             return
-        key = record.story_id.encode()
-        await articles.send(key=key, value=record.dumps())
+        await articles.send(key=record.story_id.encode(), value=record.dumps())
         metrics.RECORDS_OUT.labels(STAGE, "articles").inc()
         metrics.DEDUP_HITS.labels(record.dedup["kind"]).inc()
         for claim in claim_records:
-            await claims.send(key=key, value=claim.dumps())
+            # by cluster: the corroborate stage keeps each cluster on one partition
+            await claims.send(key=claim.cluster_id.encode(), value=claim.dumps())
         metrics.RECORDS_OUT.labels(STAGE, "claims").inc(len(claim_records))
 
     @app.agent(in_topic, name="story")
@@ -95,7 +99,12 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             state = states.take(partition, offset)
             is_marker = payload == RELEASE_MARKER
             evicted_before, late_before = state.stage.evicted_total, state.buffer.late_total
-            for out in state.handle(payload, (str(msg.topic), partition, offset)):
+            # Off the event loop: a release can hand over a whole buffer at once (a replay's
+            # end), and heartbeats and commits must go on meanwhile. Only this agent touches
+            # the state, one record at a time, so the thread needs no lock.
+            outs = await asyncio.to_thread(state.handle, payload,
+                                           (str(msg.topic), partition, offset))
+            for out in outs:
                 await emit(out)
             schedule.observe(partition, is_marker=is_marker, held=len(state.buffer),
                              now=time.monotonic())
@@ -105,6 +114,9 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             if not is_marker:
                 metrics.RECORDS_IN.labels(STAGE).inc()
                 metrics.STAGE_LATENCY.labels(STAGE).observe(time.perf_counter() - started)
+
+    if not settings.story.release_markers:
+        return
 
     @app.timer(interval=TIMER_INTERVAL_S)
     async def release_idle_partitions() -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from datasketch import MinHash, MinHashLSH
 
+from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import normalise_text
 
 NUM_PERM = 64
@@ -55,6 +56,7 @@ class DuplicateIndex:
         self._seen: OrderedDict[str, _Seen] = OrderedDict()
         self._keys: dict[str, tuple[str, str]] = {}
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._expiry: ExpiryQueue[str] = ExpiryQueue()
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -88,11 +90,13 @@ class DuplicateIndex:
         self._by_hash.setdefault(digest, article_id)
         self._keys[article_id] = (canonical, digest)
         self._lsh.insert(article_id, signature)
+        self._expiry.push(article_id, published_at)
         return result
 
     def evict_before(self, cutoff: datetime) -> int:
         """Forget articles published before ``cutoff``. Returns how many were evicted."""
-        old = [aid for aid, seen in self._seen.items() if seen.published_at < cutoff]
+        old = [aid for aid, _at in self._expiry.pop_before(cutoff)
+               if aid in self._seen and self._seen[aid].published_at < cutoff]
         for aid in old:
             canonical, digest = self._keys.pop(aid)
             if self._by_url.get(canonical) == aid:

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from claimwire.agents.core.errors import Rejected, rejected
+from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.reorder import ReorderBuffer
 from claimwire.agents.core.timefmt import parse_time
 from claimwire.agents.story.assign import StoryAssigner
 from claimwire.agents.story.clusters import CLAIM_THRESHOLD, ClaimClusterer
 from claimwire.agents.story.dedupe import NEAR_DUPLICATE_THRESHOLD, DuplicateIndex
-from claimwire.agents.story.encoder import EncoderFor, sentence_encoder
-from claimwire.agents.story.features import STORY_THRESHOLD
+from claimwire.agents.story.encoder import EncoderFor, Vector, sentence_encoder
+from claimwire.agents.story.features import STORY_THRESHOLD, StoryWeights, lead_text
 
 
 def story_entities(article: dict[str, Any]) -> set[str]:
@@ -37,13 +38,17 @@ class StoryStage:
     def __init__(self, *, retention: timedelta, story_threshold: float = STORY_THRESHOLD,
                  claim_threshold: float = CLAIM_THRESHOLD,
                  near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
-                 encoder_for: EncoderFor = sentence_encoder, full_scan: bool = False) -> None:
+                 encoder_for: EncoderFor = sentence_encoder, full_scan: bool = False,
+                 story_models: dict[str, StoryWeights] | None = None) -> None:
         self.retention = retention
         self.duplicates = DuplicateIndex(threshold=near_duplicate_threshold)
         self.stories = StoryAssigner(threshold=story_threshold, decay=retention,
-                                     encoder_for=encoder_for, full_scan=full_scan)
+                                     encoder_for=encoder_for, full_scan=full_scan,
+                                     models=story_models)
         self.clusters = ClaimClusterer(threshold=claim_threshold)
+        self.encoder_for = encoder_for
         self.story_of: dict[str, tuple[str, datetime]] = {}
+        self._story_of_expiry: ExpiryQueue[str] = ExpiryQueue()
         self.watermark: datetime | None = None
         self.evicted_total = 0
 
@@ -54,16 +59,18 @@ class StoryStage:
             article_id=aid, url=article["url"], canonical=article["canonical_url"],
             digest=article["content_hash"], outlet=article["outlet"], text=article["text"],
             published_at=published_at)
+        lead_vector, claim_vectors = self._encode(article, dedup.kind)
         if dedup.kind == "unique" or dedup.of_article_id not in self.story_of:
             decision = self.stories.assign(article_id=aid, text=article["text"],
                                            language=article["language"],
                                            entities=story_entities(article),
-                                           published_at=published_at)
+                                           published_at=published_at, lead_vector=lead_vector)
             story_id = decision.story_id
         else:
             story_id = self.story_of[dedup.of_article_id][0]
         if dedup.kind != "exact":
             self.story_of[aid] = (story_id, published_at)
+            self._story_of_expiry.push(aid, published_at)
         out_article = {k: v for k, v in article.items()
                        if k not in ("claims", "text", "schema_version")}
         out_article.update(
@@ -73,9 +80,10 @@ class StoryStage:
         claims: list[dict[str, Any]] = []
         if dedup.kind != "exact":
             syndicated_of = dedup.of_url if dedup.kind == "syndicated" else None
-            for claim in article["claims"]:
+            for claim, vector in zip(article["claims"], claim_vectors, strict=True):
                 cluster_id = self.clusters.assign(story_id=story_id, claim=claim,
-                                                  published_at=published_at)
+                                                  published_at=published_at, vector=vector,
+                                                  language=article["language"])
                 claims.append(dict(
                     claim, article_id=aid, url=article["url"], outlet=article["outlet"],
                     published_at=article["published_at"], language=article["language"],
@@ -83,16 +91,26 @@ class StoryStage:
         self._advance(published_at)
         return out_article, claims
 
+    def _encode(self, article: dict[str, Any], kind: str
+                ) -> tuple[Vector | None, list[Vector | None]]:
+        """The lead's and each claim sentence's embedding, in one batch (None without an
+        encoder for the language; nothing for an exact duplicate, which is not processed)."""
+        claims = article["claims"]
+        encoder = self.encoder_for(article["language"])
+        if kind == "exact" or encoder is None:
+            return None, [None] * len(claims)
+        return encoder(lead_text(article["text"])), [encoder(c["sentence"]) for c in claims]
+
     def _advance(self, published_at: datetime) -> None:
         if self.watermark is None or published_at > self.watermark:
             self.watermark = published_at
         cutoff = self.watermark - self.retention
         evicted = self.duplicates.evict_before(cutoff)
-        old_stories = self.stories.evict_before(cutoff)
-        evicted += len(old_stories) + self.clusters.evict_stories(old_stories)
+        evicted += len(self.stories.evict_before(cutoff))
         evicted += self.clusters.evict_before(cutoff)
-        for aid in [a for a, (_s, t) in self.story_of.items() if t < cutoff]:
-            del self.story_of[aid]
+        for aid, at in self._story_of_expiry.pop_before(cutoff):
+            if aid in self.story_of and self.story_of[aid][1] == at:
+                del self.story_of[aid]
         self.evicted_total += evicted
 
 
@@ -131,8 +149,12 @@ class StoryPartition:
     def __init__(self, *, window: timedelta, allowed_lateness: timedelta,
                  story_threshold: float = STORY_THRESHOLD,
                  claim_threshold: float = CLAIM_THRESHOLD,
-                 encoder_for: EncoderFor = sentence_encoder) -> None:
-        self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(allowed_lateness)
+                 encoder_for: EncoderFor = sentence_encoder,
+                 hold_until_marker: bool = False) -> None:
+        # hold_until_marker: release only at a marker (a bounded input's end), never by the
+        # watermark, so that no arrival order of a replay can make an article late.
+        self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(
+            None if hold_until_marker else allowed_lateness)
         self.stage = StoryStage(retention=window + allowed_lateness,
                                 story_threshold=story_threshold,
                                 claim_threshold=claim_threshold, encoder_for=encoder_for)

@@ -1,0 +1,138 @@
+"""Story-assignment cost against the number of live stories (issue 13), and what the candidate
+index changes against a full scan on ECB+ dev.
+
+    python scripts/bench_story.py [--out bench-results/story.json] [--sizes 300 3000 20000]
+
+Cost: a StoryAssigner is filled with N live stories of real English sentences (ECB+ dev
+sentences, each story given names of its own so that it stays a story of its own), then 200
+more articles are assigned and timed: retrieval and scoring only, the encoder's time apart
+(lead vectors are drawn at random, unit length, seeded; the real encoder costs ~3.6 ms per
+lead on top, docs/quality.md). Targets: at most 1.3x the per-article cost at 3,000 stories than
+at 300; under 5 ms per article at 20,000.
+
+Index vs full scan: the story stage over ECB+ dev in the pipeline's order with the index and
+with ``full_scan=True``; how many articles get a different story, and B-cubed F1 of each.
+Skipped without ../shared/data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from claimwire.agents.story.assign import StoryAssigner  # noqa: E402
+from claimwire.agents.story.encoder import no_sentence_encoder  # noqa: E402
+
+T0 = datetime(2026, 3, 2, tzinfo=UTC)
+PROBES = 200
+
+
+def _sentences() -> list[str]:
+    from ecbplus_dev import DEV
+
+    out = []
+    with (DEV / "articles.jsonl").open() as fh:
+        for line in fh:
+            text = json.loads(line).get("text") or ""
+            out += [s.strip() + "." for s in text.split(".") if len(s.split()) > 6]
+    return out
+
+
+def _article(rng: random.Random, sentences: list[str], n: int) -> str:
+    names = [f"{w.capitalize()}{n}" for w in ("Varn", "Oslek", "Quibre")]
+    body = " ".join(rng.sample(sentences, 4))
+    return f"{names[0]} and {names[1]} in {names[2]}: {body}"
+
+
+def _vector(rng: np.random.Generator) -> np.ndarray:
+    v = rng.standard_normal(512).astype(np.float32)
+    return np.asarray(v / np.linalg.norm(v), dtype=np.float32)
+
+
+def cost_at(size: int, sentences: list[str]) -> dict[str, float]:
+    """Mean and p95 ms per article for PROBES articles with ``size`` live stories."""
+    rng, vrng = random.Random(size), np.random.default_rng(size)
+    assigner = StoryAssigner(encoder_for=no_sentence_encoder, decay=timedelta(days=30))
+    n = 0
+    while len(assigner.stories) < size:
+        n += 1
+        at = T0 + timedelta(seconds=n)
+        assigner.assign(article_id=f"fill{n}", text=_article(rng, sentences, n), language="en",
+                        entities={f"Varn{n}"}, published_at=at, lead_vector=_vector(vrng))
+    times = []
+    for i in range(PROBES):
+        n += 1
+        text = _article(rng, sentences, n)
+        vector = _vector(vrng)
+        started = time.perf_counter()
+        assigner.assign(article_id=f"probe{i}", text=text, language="en",
+                        entities={f"Varn{n}"}, published_at=T0 + timedelta(seconds=n),
+                        lead_vector=vector)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"live_stories": len(assigner.stories), "mean_ms": round(statistics.mean(times), 3),
+            "p95_ms": round(times[int(0.95 * len(times))], 3)}
+
+
+def index_vs_full_scan() -> dict[str, object]:
+    from ecbplus_dev import DEV, load
+
+    from claimwire.agents.core.timefmt import parse_time
+    from claimwire.agents.story.stage import StoryStage
+
+    sys.path.insert(0, str(ROOT.parent / "shared/eval"))
+    from score_stories import bcubed
+
+    articles, gold = load()
+    runs = {}
+    for name, full in (("index", False), ("full_scan", True)):
+        stage = StoryStage(retention=timedelta(hours=54), full_scan=full)
+        started = time.perf_counter()
+        runs[name] = {a["url"]: stage.process(a, parse_time(a["published_at"]))[0]["story_id"]
+                      for a in articles}
+        runs[name + "_s"] = time.perf_counter() - started  # type: ignore[assignment]
+    differ = sum(1 for u in runs["index"] if runs["index"][u] != runs["full_scan"][u])
+    scores = {name: round(bcubed(runs[name], gold)[2], 4) for name in ("index", "full_scan")}
+    return {"corpus": DEV.name, "articles": len(articles), "different_story": differ,
+            "f1": scores}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-results/story.json")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[300, 3000, 20000])
+    args = ap.parse_args()
+    sentences = _sentences()
+    result: dict[str, object] = {"command": "make bench-story", "probes": PROBES}
+    costs = []
+    for size in args.sizes:
+        print(f"filling {size} live stories ...", file=sys.stderr, flush=True)
+        costs.append(cost_at(size, sentences))
+        print(f"  {costs[-1]}", file=sys.stderr, flush=True)
+    result["cost"] = costs
+    by_size = {c["live_stories"]: c["mean_ms"] for c in costs}
+    if 300 in args.sizes and 3000 in args.sizes:
+        result["ratio_3000_vs_300"] = round(costs[args.sizes.index(3000)]["mean_ms"] /
+                                            costs[args.sizes.index(300)]["mean_ms"], 3)
+    result["by_size_ms"] = by_size
+    if (ROOT.parent / "shared/data/stories/ecbplus-dev").is_dir():
+        result["index_vs_full_scan"] = index_vs_full_scan()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
