@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint eval eval-claims eval-corroboration bench bench-feeds bench-story sweep-stories fit-stories soak clean prometheus
+.PHONY: demo test test-fast lint eval eval-claims eval-corroboration bench bench-feeds bench-story bench-recovery sweep-stories fit-stories soak clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -80,6 +80,11 @@ eval-claims: $(STAMP)
 # dev (issue 13); writes bench-results/story.json.
 bench-story: $(STAMP)
 	$(BIN)/python scripts/bench_story.py --out bench-results/story.json
+
+# Recovery after a SIGKILL with 20,000 articles in the story window, with snapshots (issue 15);
+# writes bench-results/recovery.json.
+bench-recovery: $(STAMP)
+	$(BIN)/python scripts/bench_recovery.py --articles 20000 --out bench-results/recovery.json
 
 # Corroboration on the dev scenarios of ../shared/data/corroboration (issue 14): every scenario
 # replayed with its gold's settings and scored; prints the table, writes out/corroboration/.

@@ -44,6 +44,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         T.ensure_topics(bootstrap, T.TopicNames(settings.kafka.topic_prefix),
                         settings.kafka.partitions,
                         retention=settings.kafka.bootstrap_servers is None)
+        if settings.kafka.bootstrap_servers:
+            _check_retention(settings, bootstrap)
         metrics.init_label_sets()
         metrics.serve(settings.metrics.port)
         metrics.WORKER_UP.set(1)
@@ -64,6 +66,26 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         except SystemExit as exc:
             return int(exc.code or 0)
     return 0
+
+
+def _check_retention(settings: Settings, bootstrap: str) -> None:
+    """Refuse to start on a broker whose stateful input topics keep less than a rebuild
+    needs (and warn only when snapshots cover restarts). Embedded runs bound retention on
+    purpose and are not checked."""
+    names = T.TopicNames(settings.kafka.topic_prefix)
+    needed = settings.corroboration.window + settings.corroboration.allowed_lateness
+    try:
+        kept = T.topic_retention(bootstrap, [names(t) for t in T.REBUILT_FROM])
+    except Exception as exc:  # noqa: BLE001 - a broker that cannot say: warn, go on
+        _err(f"warning: could not read the topics' retention ({exc}); not checked")
+        return
+    problems = T.retention_problems(kept, int(needed.total_seconds() * 1000))
+    if problems and not settings.worker.state_dir:
+        raise ConfigError("the broker's topics cannot carry a state rebuild:\n  "
+                          + "\n  ".join(problems))
+    for problem in problems:
+        _err(f"warning: {problem} (snapshots in {settings.worker.state_dir} cover restarts "
+             "on this worker; a rebalance to another one needs the log)")
 
 
 def _version() -> str:

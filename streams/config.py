@@ -112,6 +112,14 @@ class WorkerSettings(_Section):
     broker_session_timeout_s: float = Field(
         default=10.0, gt=0, description="faust's 60 s default makes the first group join on "
         "Tansu take ~32 s.")
+    state_dir: str = Field(
+        default="", description="Where the stateful stages keep snapshots of their partition "
+        "states, so that a restart replays only the log after the newest one. Empty: no "
+        "snapshots; a restart rebuilds from the whole retained log.")
+    snapshot_every: int = Field(default=1000, ge=1,
+                                description="Snapshot a partition every this many records ...")
+    snapshot_interval_s: float = Field(default=60.0, gt=0,
+                                       description="... or after this many seconds.")
 
 
 def _check_groups(value: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -116,3 +116,36 @@ def ensure_topics(bootstrap_servers: str, names: TopicNames, partitions: int,
                 pass
     finally:
         admin.close()
+
+
+# The input topics of the stateful stages: their log is what a state rebuild replays.
+REBUILT_FROM = (EXTRACTED, CLAIMS)
+
+
+def retention_problems(retention_ms: dict[str, int | None], needed_ms: int) -> list[str]:
+    """Which of the stateful stages' input topics keep less than a rebuild needs (window +
+    lateness); -1 or None means unlimited or unknown."""
+    return [f"{topic} keeps {ms / 3_600_000:g} h of records, but a state rebuild needs "
+            f"{needed_ms / 3_600_000:g} h (window + lateness): set its retention.ms to at "
+            f"least {needed_ms}" for topic, ms in sorted(retention_ms.items())
+            if ms is not None and ms >= 0 and ms < needed_ms]
+
+
+def topic_retention(bootstrap_servers: str, topics: list[str]) -> dict[str, int | None]:
+    """retention.ms of each topic as the broker reports it (None where it does not say)."""
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="claimwire-admin")
+    out: dict[str, int | None] = {t: None for t in topics}
+    try:
+        answers = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t)
+                                          for t in topics])
+        for answer in answers:
+            for resource in getattr(answer, "resources", []):
+                name, entries = resource[3], resource[4]
+                for entry in entries:
+                    if entry[0] == "retention.ms" and entry[1] is not None:
+                        out[name] = int(entry[1])
+    finally:
+        admin.close()
+    return out

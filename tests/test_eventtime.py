@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,8 +122,10 @@ def test_a_state_rebuilt_from_the_log_continues_like_the_lost_one(crash_at: int,
         return StoryPartition(window=cfg.corroboration.window,
                               allowed_lateness=cfg.corroboration.allowed_lateness)
 
-    def read_log(topic: str, partition: int, upto: int) -> list[tuple[int, bytes]]:
-        return list(enumerate(log[:upto]))
+    def read_log(topic: str, partition: int, start: int | None, upto: int
+                 ) -> list[tuple[int, bytes]]:
+        first = start or 0
+        return [(first + i, v) for i, v in enumerate(log[first:upto])]
 
     def run(states: PartitionStates[StoryPartition], offsets: range) -> list[str]:
         out = []
@@ -144,3 +147,80 @@ def test_a_state_rebuilt_from_the_log_continues_like_the_lost_one(crash_at: int,
     after = run(restarted, range(crash_at, len(log)))
     assert restarted.rebuilds_total == 1 and restarted.replayed_total == crash_at
     assert before + after == never_died
+
+
+def _state_summary(part: StoryPartition) -> dict[str, object]:
+    """What a rebuilt state must equal: its stories, clusters, signatures and buffer."""
+    stage = part.stage
+    return {"stories": {sid: [m.published_at for m, _v in st.members]
+                        for sid, st in stage.stories.stories.items()},
+            "clusters": {cid: (sorted(c.story_ids), sorted(c.content), sorted(c.numbers))
+                         for cid, c in stage.clusters.clusters.items()},
+            "signatures": len(stage.duplicates), "buffered": len(part.buffer),
+            "story_of": dict(stage.story_of), "watermark": stage.watermark}
+
+
+@pytest.mark.parametrize("crash_at", [3, 6, 8])
+def test_a_state_rebuilt_from_a_snapshot_and_the_tail_equals_the_lost_one(
+        tmp_path: Path, crash_at: int) -> None:
+    """Issue 15: a restarted worker loads the newest snapshot that does not run ahead of the
+    record at hand and replays only the records after it; the state it ends with equals the
+    state of a worker that never died, and so do the outputs."""
+    from claimwire.streams.runtime.snapshots import SnapshotStore
+
+    extracted, cfg = scenario()
+    log = [*extracted, RELEASE_MARKER]
+
+    def new_state() -> StoryPartition:
+        return StoryPartition(window=cfg.corroboration.window,
+                              allowed_lateness=cfg.corroboration.allowed_lateness)
+
+    read: list[int | None] = []
+
+    def read_log(topic: str, partition: int, start: int | None, upto: int
+                 ) -> list[tuple[int, bytes]]:
+        read.append(start)
+        first = start or 0
+        return [(first + i, v) for i, v in enumerate(log[first:upto])]
+
+    def states(store: SnapshotStore | None) -> PartitionStates[StoryPartition]:
+        return PartitionStates("t", new_state, lambda st, v, o: st.handle(v, o), read_log,
+                               snapshots=store, snapshot_every=2, snapshot_interval_s=3600)
+
+    def run(part: PartitionStates[StoryPartition], offsets: range) -> list[str]:
+        out = []
+        for offset in offsets:
+            if part.needs_rebuild(0, offset):
+                part.rebuild(0, offset)
+            for o in part.take(0, offset).handle(log[offset], ("t", 0, offset)):
+                out.append(json.dumps([o.article, o.claims], sort_keys=True)
+                           if isinstance(o, StoryOutput) else o.reason)
+            part.maybe_snapshot(0)
+        return out
+
+    never = states(None)
+    never_died = run(never, range(len(log)))
+    store = SnapshotStore(tmp_path, "group")
+    before = run(states(store), range(crash_at))
+    restarted = states(store)
+    read.clear()
+    after = run(restarted, range(crash_at, len(log)))
+    assert before + after == never_died
+    assert _state_summary(restarted.values()[0]) == _state_summary(never.values()[0])
+    # it started from a snapshot, not from the beginning of the log: at most the records
+    # after the newest snapshot (every 2) were replayed
+    assert None not in read
+    assert restarted.rebuilds_total == 1 and restarted.replayed_total <= 2 < crash_at
+
+
+def test_a_snapshot_of_another_format_is_discarded(tmp_path: Path) -> None:
+    from claimwire.streams.runtime import snapshots
+
+    store = snapshots.SnapshotStore(tmp_path, "g")
+    store.save("t", 0, 5, {"x": 1})
+    assert store.load("t", 0, 10) == snapshots.Snapshot(5, {"x": 1})
+    assert store.load("t", 0, 4) is None  # runs ahead of offset 4
+    path = next((tmp_path / "g").glob("*.snap"))
+    header, body = path.read_bytes().split(b"\n", 1)
+    path.write_bytes(header.replace(b'"format": 1', b'"format": 0') + b"\n" + body)
+    assert store.load("t", 0, 10) is None

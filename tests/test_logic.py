@@ -236,3 +236,21 @@ def test_years_agree_within_one_year() -> None:
     assert years_agree(frozenset({1994, 2006}), frozenset({2005}))
     assert not years_agree(frozenset({2005}), frozenset({2008}))
     assert not years_agree(frozenset({2001, 2004}), frozenset({2006, 2010}))
+
+
+def test_retention_problems_name_the_topic_and_what_it_needs() -> None:
+    from claimwire.streams.topics import retention_problems
+
+    needed = 54 * 3_600_000
+    problems = retention_problems({"claims": 6 * 3_600_000, "articles.extracted": -1,
+                                   "x": None}, needed)
+    assert len(problems) == 1 and "claims keeps 6 h" in problems[0] and str(needed) in problems[0]
+    assert retention_problems({"claims": needed}, needed) == []
+
+
+def test_the_confirmed_guard_expires_with_the_window() -> None:
+    from claimwire.agents.corroborate.corroborator import guard_expired
+
+    guard = {"old": "e1 2022-02-01T10:00:00Z", "new": "e2 2022-02-15T10:00:00Z",
+             "legacy": "e3", "empty": ""}
+    assert guard_expired(guard, datetime(2022, 2, 10, tzinfo=UTC)) == ["old"]

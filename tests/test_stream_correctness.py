@@ -152,7 +152,11 @@ def test_sigkill_mid_stream_neither_duplicates_nor_loses_a_confirmation(
         T.ensure_topics(bootstrap, names, 4)
         reader = TopicReader(bootstrap, [names(t) for t in (T.RAW, T.EXTRACTED, *T.OUTPUTS)]
                              ).start()
-        first = start_worker(bootstrap, config_file=str(CONFIG), log_path=tmp_path / "w1.log")
+        # snapshots every 2 records: the second worker starts from them and replays the tail
+        snap = {"CLAIMWIRE_WORKER_STATE_DIR": str(tmp_path / "state"),
+                "CLAIMWIRE_WORKER_SNAPSHOT_EVERY": "2"}
+        first = start_worker(bootstrap, config_file=str(CONFIG), log_path=tmp_path / "w1.log",
+                             extra_env=snap)
         try:
             # the first reports confirm the 12 million claim; kill the worker right after
             produce(bootstrap, names(T.RAW), ((None, v) for v in lines[:5]))
@@ -171,7 +175,7 @@ def test_sigkill_mid_stream_neither_duplicates_nor_loses_a_confirmation(
             # the rest arrives while no worker runs; a new worker picks everything up
             produce(bootstrap, names(T.RAW), ((None, v) for v in lines[5:]))
             second = start_worker(bootstrap, config_file=str(CONFIG),
-                                  log_path=tmp_path / "w2.log")
+                                  log_path=tmp_path / "w2.log", extra_env=snap)
             try:
                 # DESIGN.md: a restarted worker once sat "Ready" for minutes; the deadline
                 # turns that into a failure with the log.
@@ -193,4 +197,6 @@ def test_sigkill_mid_stream_neither_duplicates_nor_loses_a_confirmation(
     assert len(ids) == len(set(ids)), f"a confirmation was emitted twice: {ids}"
     assert P.summary(events) == expected()
     # the new worker rebuilt the partition states from the log before going on
-    assert "rebuilt the state of claims[" in (tmp_path / "w2.log").read_text()
+    log = (tmp_path / "w2.log").read_text()
+    assert "rebuilt the state of claims[" in log
+    assert "from snapshot at offset" in log, log[-3000:]  # a snapshot, then only the tail

@@ -18,14 +18,16 @@ import faust
 
 from claimwire.agents.core.errors import error_reason
 from claimwire.agents.core.timefmt import parse_time
-from claimwire.agents.corroborate.corroborator import CorroboratePartition
+from claimwire.agents.corroborate.corroborator import CorroboratePartition, guard_expired
 from claimwire.streams import metrics
 from claimwire.streams.records import Confirmation, Update
 from claimwire.streams.runtime.dlq import reject
 from claimwire.streams.runtime.log_reader import read_partition
 from claimwire.streams.runtime.partition_state import PartitionStates
+from claimwire.streams.runtime.snapshots import snapshot_store
 
 STAGE = "corroborate"
+GUARD_PRUNE_INTERVAL_S = 60.0
 
 
 def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
@@ -48,7 +50,38 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             state.handle(value)
 
     states: PartitionStates[CorroboratePartition] = PartitionStates(
-        in_topic.get_topic_name(), new_state, replay, read_partition(bootstrap_servers))
+        in_topic.get_topic_name(), new_state, replay, read_partition(bootstrap_servers),
+        snapshots=snapshot_store(settings, app.conf.id),
+        snapshot_every=settings.worker.snapshot_every,
+        snapshot_interval_s=settings.worker.snapshot_interval_s)
+
+    async def send(out: dict[str, Any], claim: dict[str, Any]) -> None:
+        key = out["cluster_id"].encode()
+        if out["type"] != "confirmation":
+            await updated_topic.send(key=key, value=Update(**out).dumps())
+            metrics.UPDATES.labels(out["level"]).inc()
+            metrics.RECORDS_OUT.labels(STAGE, "claims.updated").inc()
+            return
+        if confirmed[out["cluster_id"]]:
+            return  # confirmed before: never a second confirmation
+        # the guard remembers when (event time), so that it expires with the window
+        confirmed[out["cluster_id"]] = f"{out['event_id']} {out['confirmed_at']}"
+        await confirmed_topic.send(key=key, value=Confirmation(**out).dumps())
+        metrics.CONFIRMATIONS.labels(out["level"]).inc()
+        metrics.TIME_TO_CONFIRM.labels(out["level"]).observe(out["time_to_confirm_s"])
+        ingested = parse_time(claim["ingested_at"])
+        metrics.END_TO_END_LATENCY.observe(
+            max((datetime.now(UTC) - ingested).total_seconds(), 0.0))
+        metrics.RECORDS_OUT.labels(STAGE, "claims.confirmed").inc()
+
+    @app.timer(interval=GUARD_PRUNE_INTERVAL_S)
+    async def prune_confirmed_guard() -> None:
+        marks = [s.corroborator.watermark for s in states.values() if s.corroborator.watermark]
+        if marks:
+            cutoff = max(marks) - (settings.corroboration.window +
+                                   settings.corroboration.allowed_lateness)
+            for cluster_id in guard_expired(dict(confirmed.items()), cutoff):
+                del confirmed[cluster_id]
 
     @app.agent(in_topic, name="corroborate")
     async def corroborate(stream: faust.StreamT) -> None:
@@ -71,22 +104,8 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
                              payload=payload)
                 continue
             for out in step.events:
-                key = out["cluster_id"].encode()
-                if out["type"] == "confirmation":
-                    if confirmed[out["cluster_id"]]:
-                        continue  # confirmed before: never a second confirmation
-                    confirmed[out["cluster_id"]] = out["event_id"]
-                    await confirmed_topic.send(key=key, value=Confirmation(**out).dumps())
-                    metrics.CONFIRMATIONS.labels(out["level"]).inc()
-                    metrics.TIME_TO_CONFIRM.labels(out["level"]).observe(out["time_to_confirm_s"])
-                    ingested = parse_time(step.claim["ingested_at"])
-                    metrics.END_TO_END_LATENCY.observe(
-                        max((datetime.now(UTC) - ingested).total_seconds(), 0.0))
-                    metrics.RECORDS_OUT.labels(STAGE, "claims.confirmed").inc()
-                else:
-                    await updated_topic.send(key=key, value=Update(**out).dumps())
-                    metrics.UPDATES.labels(out["level"]).inc()
-                    metrics.RECORDS_OUT.labels(STAGE, "claims.updated").inc()
+                await send(out, step.claim)
+            await asyncio.to_thread(states.maybe_snapshot, origin[1])
             metrics.STATE_EVICTIONS.labels(STAGE).inc(step.evicted)
             metrics.STATE_ENTRIES.labels("corroboration_clusters").set(
                 sum(len(s) for s in states.values()))

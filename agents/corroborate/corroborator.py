@@ -158,9 +158,37 @@ class CorroboratePartition:
     def __len__(self) -> int:
         return len(self.corroborator)
 
+    def snapshot(self) -> object:
+        """The partition's data (clusters, syndication keys, watermark), for a snapshot."""
+        c = self.corroborator
+        return {"clusters": c.clusters, "key_of_url": c._key_of_url, "watermark": c.watermark}
+
+    def restore(self, snapshot: object) -> None:
+        """Take a snapshot's data; keep this state's settings (threshold, window, groups)."""
+        assert isinstance(snapshot, dict)
+        c = self.corroborator
+        c.clusters, c._key_of_url = snapshot["clusters"], snapshot["key_of_url"]
+        c.watermark = snapshot["watermark"]
+
     def handle(self, payload: bytes) -> CorroborationStep:
         claim = json.loads(payload)
         events = self.corroborator.add(claim, parse_time(claim["published_at"]))
         watermark = self.corroborator.watermark
         evicted = self.corroborator.evict_before(watermark - self.retention) if watermark else 0
         return CorroborationStep(claim, events, evicted)
+
+
+def guard_expired(guard: dict[str, str], cutoff: datetime) -> list[str]:
+    """The clusters of the ``confirmed`` guard (cluster id -> "event_id confirmed_at") whose
+    confirmation lies before ``cutoff`` (event time): the window has passed them, so their
+    clusters are evicted too and can never confirm again. Values of the older form (an event
+    id alone) carry no time and are kept."""
+    out = []
+    for cluster_id, value in guard.items():
+        _event, _sep, at = str(value or "").partition(" ")
+        try:
+            if at and parse_time(at) < cutoff:
+                out.append(cluster_id)
+        except ValueError:
+            continue
+    return sorted(out)

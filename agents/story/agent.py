@@ -29,6 +29,7 @@ from claimwire.streams.records import Article, Claim
 from claimwire.streams.runtime.dlq import reject
 from claimwire.streams.runtime.log_reader import read_partition
 from claimwire.streams.runtime.partition_state import PartitionStates
+from claimwire.streams.runtime.snapshots import snapshot_store
 
 STAGE = "story"
 TIMER_INTERVAL_S = 0.5
@@ -62,7 +63,9 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
 
     states: PartitionStates[StoryPartition] = PartitionStates(
         in_topic.get_topic_name(), new_state, lambda s, value, origin: s.handle(value, origin),
-        read_partition(bootstrap_servers))
+        read_partition(bootstrap_servers), snapshots=snapshot_store(settings, app.conf.id),
+        snapshot_every=settings.worker.snapshot_every,
+        snapshot_interval_s=settings.worker.snapshot_interval_s)
     schedule = ReleaseSchedule(idle_s=settings.story.reorder_idle_s,
                                max_wait_s=settings.story.reorder_max_wait_s)
 
@@ -106,6 +109,7 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
                                            (str(msg.topic), partition, offset))
             for out in outs:
                 await emit(out)
+            await asyncio.to_thread(states.maybe_snapshot, partition)
             schedule.observe(partition, is_marker=is_marker, held=len(state.buffer),
                              now=time.monotonic())
             metrics.LATE_RECORDS.labels(STAGE).inc(state.buffer.late_total - late_before)

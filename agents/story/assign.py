@@ -26,6 +26,7 @@ import math
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from claimwire.agents.core.ids import stable_id
 from claimwire.agents.story.encoder import EncoderFor, Vector, sentence_encoder
@@ -110,6 +111,10 @@ class StoryAssigner:
         self.index = CandidateIndex()
         self._story_expiry: list[tuple[datetime, str]] = []
         self._member_expiry: list[tuple[datetime, str]] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the encoder is injected, not state (StoryPartition.restore gives it back)
+        return {k: v for k, v in self.__dict__.items() if k != "encoder_for"}
 
     def vectors(self, member: Member) -> TermVectors:
         """The member's (text, lead) tf-idf vectors with today's document frequencies."""

@@ -91,6 +91,10 @@ class StoryStage:
         self._advance(published_at)
         return out_article, claims
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the encoder is injected, not state: a restored stage takes its own builder's
+        return {k: v for k, v in self.__dict__.items() if k != "encoder_for"}
+
     def _encode(self, article: dict[str, Any], kind: str
                 ) -> tuple[Vector | None, list[Vector | None]]:
         """The lead's and each claim sentence's embedding, in one batch (None without an
@@ -153,11 +157,29 @@ class StoryPartition:
                  hold_until_marker: bool = False) -> None:
         # hold_until_marker: release only at a marker (a bounded input's end), never by the
         # watermark, so that no arrival order of a replay can make an article late.
-        self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(
-            None if hold_until_marker else allowed_lateness)
+        self._lateness = None if hold_until_marker else allowed_lateness
+        self.buffer: ReorderBuffer[_Pending] = ReorderBuffer(self._lateness)
         self.stage = StoryStage(retention=window + allowed_lateness,
                                 story_threshold=story_threshold,
                                 claim_threshold=claim_threshold, encoder_for=encoder_for)
+
+    def snapshot(self) -> object:
+        """The partition's data (buffer, dedup, stories, clusters), for a snapshot."""
+        return {"buffer": self.buffer, "stage": self.stage}
+
+    def restore(self, snapshot: object) -> None:
+        """Take a snapshot's data; keep this state's settings and encoder."""
+        assert isinstance(snapshot, dict)
+        fresh = self.stage
+        self.buffer = snapshot["buffer"]
+        self.buffer.lateness = self._lateness
+        self.stage = snapshot["stage"]
+        self.stage.encoder_for = fresh.encoder_for
+        self.stage.retention = fresh.retention
+        stories = self.stage.stories
+        stories.encoder_for, stories.models = fresh.stories.encoder_for, fresh.stories.models
+        stories.threshold, stories.decay = fresh.stories.threshold, fresh.stories.decay
+        self.stage.clusters.threshold = fresh.clusters.threshold
 
     def handle(self, payload: bytes, origin: tuple[str, int, int]
                ) -> list[StoryOutput | Rejected]:

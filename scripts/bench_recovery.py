@@ -1,0 +1,105 @@
+"""Recovery after a SIGKILL with many articles in the story window (issue 15).
+
+    python scripts/bench_recovery.py [--articles 20000] [--out bench-results/recovery.json]
+
+A real worker on the embedded broker, with snapshots on (``[worker] state_dir``), takes N
+synthetic extracted articles (tests/synthetic.py: endless news, every report a claim) straight
+on ``articles.extracted``, all inside one window. Once the story stage has emitted them all the
+worker is SIGKILLed, a new worker is started, one more article is produced, and the time from
+the new worker's start to that article's output on ``articles`` is the recovery time. Target:
+under 30 s whatever N. The same is measured without snapshots (``--no-snapshots``: the
+rebuild replays the whole partition) for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from claimwire.streams import topics as T  # noqa: E402
+from claimwire.streams.broker import EmbeddedBroker  # noqa: E402
+from claimwire.streams.runner import TopicReader, produce, start_worker, stop_worker  # noqa: E402
+from tests import synthetic  # noqa: E402
+
+START = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def _wait(reader: TopicReader, topic: str, count: int, deadline_s: float, proc: object) -> float:
+    started = time.monotonic()
+    while reader.count(topic) < count:
+        if time.monotonic() - started > deadline_s:
+            raise TimeoutError(f"{reader.count(topic)} of {count} records on {topic} after "
+                               f"{deadline_s:.0f} s")
+        if getattr(proc, "poll")() is not None:  # noqa: B009 - a Popen
+            raise RuntimeError("the worker exited")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def run(articles: int, snapshots: bool, workdir: Path) -> dict[str, object]:
+    names = T.TopicNames()
+    payloads = list(synthetic.stream(START, timedelta(hours=40),
+                                     stories_per_hour=max(1, articles // 120),
+                                     reports_per_story=3))[:articles]
+    env = {"CLAIMWIRE_STORY_SENTENCE_ENCODER": "false",
+           "CLAIMWIRE_WORKER_SNAPSHOT_INTERVAL_S": "20"}
+    if snapshots:
+        env["CLAIMWIRE_WORKER_STATE_DIR"] = str(workdir / "state")
+    with EmbeddedBroker() as broker:
+        bootstrap = broker.bootstrap_servers
+        T.ensure_topics(bootstrap, names, 4)
+        reader = TopicReader(bootstrap, [names(T.ARTICLES)]).start()
+        first = start_worker(bootstrap, config_file=None, log_path=workdir / "w1.log",
+                             extra_env=env)
+        try:
+            t0 = time.monotonic()
+            produce(bootstrap, names(T.EXTRACTED), ((T.EXTRACTED_KEY, p) for p in payloads))
+            first_pass = _wait(reader, names(T.ARTICLES), len(payloads), 3600, first)
+            time.sleep(2.0)  # one commit interval: the offsets the next worker starts from
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+            one_more = synthetic.article(10**6, "nos.nl", START + timedelta(hours=41))
+            second = start_worker(bootstrap, config_file=None, log_path=workdir / "w2.log",
+                                  extra_env=env)
+            restarted = time.monotonic()
+            produce(bootstrap, names(T.EXTRACTED), [(T.EXTRACTED_KEY, json.dumps(one_more)
+                                                    .encode())])
+            _wait(reader, names(T.ARTICLES), len(payloads) + 1, 1800, second)
+            recovery = time.monotonic() - restarted
+            stop_worker(second)
+        finally:
+            stop_worker(first)
+            reader.stop()
+    log = (workdir / "w2.log").read_text()
+    rebuilt = [line for line in log.splitlines() if "rebuilt the state" in line]
+    return {"articles": len(payloads), "snapshots": snapshots,
+            "first_pass_s": round(first_pass, 1), "total_s": round(time.monotonic() - t0, 1),
+            "recovery_s": round(recovery, 1), "rebuild_log": rebuilt[-3:]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=20_000)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-results/recovery.json")
+    ap.add_argument("--no-snapshots", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="claimwire-recovery-") as tmp:
+        result = run(args.articles, not args.no_snapshots, Path(tmp))
+    result["command"] = "make bench-recovery"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
