@@ -30,6 +30,9 @@ from claimwire.streams.broker import EmbeddedBroker  # noqa: E402
 from claimwire.streams.runner import TopicReader, produce, start_worker, stop_worker  # noqa: E402
 from tests import synthetic  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from benchio import write_result  # noqa: E402
+
 START = datetime(2026, 3, 2, tzinfo=UTC)
 
 
@@ -95,9 +98,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="claimwire-recovery-") as tmp:
         result = run(args.articles, not args.no_snapshots, Path(tmp))
     result["command"] = "make bench-recovery"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(json.dumps(result, indent=1))
+    write_result(args.out, result)
     return 0
 
 

@@ -31,6 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from benchio import write_result  # noqa: E402
+
 from claimwire.agents.story.assign import StoryAssigner  # noqa: E402
 from claimwire.agents.story.encoder import no_sentence_encoder  # noqa: E402
 
@@ -128,9 +130,7 @@ def main() -> int:
     result["by_size_ms"] = by_size
     if (ROOT.parent / "shared/data/stories/ecbplus-dev").is_dir():
         result["index_vs_full_scan"] = index_vs_full_scan()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(json.dumps(result, indent=1))
+    write_result(args.out, result)
     return 0
 
 

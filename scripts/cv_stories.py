@@ -17,36 +17,22 @@ import json
 import statistics
 import sys
 from datetime import timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ecbplus_dev import load
 from fit_story_weights import fit_weights, model_of, pair_rows, profiles
+from sweep_story_threshold import _memo_encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT.parent / "shared/eval"))
 from score_stories import bcubed  # noqa: E402
 
 from claimwire.agents.core.timefmt import parse_time  # noqa: E402
-from claimwire.agents.story.encoder import Encoder, sentence_encoder  # noqa: E402
 from claimwire.agents.story.features import MODELS, StoryWeights  # noqa: E402
 from claimwire.agents.story.stage import StoryStage  # noqa: E402
 
 GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
-
-
-@cache
-def _encode(language: str, text: str) -> Any:
-    encoder = sentence_encoder(language)
-    assert encoder is not None
-    return encoder(text)
-
-
-def _memo(language: str) -> Encoder | None:
-    if sentence_encoder(language) is None:
-        return None
-    return lambda text: _encode(language, text)
 
 
 def topic(label: str) -> int:
@@ -56,7 +42,7 @@ def topic(label: str) -> int:
 def stories_f1(articles: list[dict[str, Any]], gold: dict[str, str],
                models: dict[str, StoryWeights], threshold: float) -> float:
     stage = StoryStage(retention=timedelta(hours=54), story_threshold=threshold,
-                       encoder_for=_memo, story_models=models)
+                       encoder_for=_memo_encoder, story_models=models)
     pred = {a["url"]: stage.process(a, parse_time(a["published_at"]))[0]["story_id"]
             for a in articles}
     return float(bcubed(pred, {u: gold[u] for u in pred})[2])

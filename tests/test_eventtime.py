@@ -122,20 +122,10 @@ def test_a_state_rebuilt_from_the_log_continues_like_the_lost_one(crash_at: int,
         return StoryPartition(window=cfg.corroboration.window,
                               allowed_lateness=cfg.corroboration.allowed_lateness)
 
-    def read_log(topic: str, partition: int, start: int | None, upto: int
-                 ) -> list[tuple[int, bytes]]:
-        first = start or 0
-        return [(first + i, v) for i, v in enumerate(log[first:upto])]
+    read_log = _log_reader(log, [])
 
     def run(states: PartitionStates[StoryPartition], offsets: range) -> list[str]:
-        out = []
-        for offset in offsets:
-            if states.needs_rebuild(0, offset):
-                states.rebuild(0, offset)
-            for o in states.take(0, offset).handle(log[offset], ("t", 0, offset)):
-                assert isinstance(o, StoryOutput)
-                out.append(json.dumps([o.article, o.claims], sort_keys=True))
-        return out
+        return _run_states(states, log, offsets)
 
     def replay(s: StoryPartition, value: bytes, origin: tuple[str, int, int]) -> None:
         s.handle(value, origin)
@@ -147,6 +137,31 @@ def test_a_state_rebuilt_from_the_log_continues_like_the_lost_one(crash_at: int,
     after = run(restarted, range(crash_at, len(log)))
     assert restarted.rebuilds_total == 1 and restarted.replayed_total == crash_at
     assert before + after == never_died
+
+
+def _log_reader(log: list[bytes], starts: list[int | None]):  # type: ignore[no-untyped-def]
+    """A LogReader over a list (records [start, upto)); notes each start asked for."""
+    def read(topic: str, partition: int, start: int | None, upto: int
+             ) -> list[tuple[int, bytes]]:
+        starts.append(start)
+        first = start or 0
+        return [(first + i, v) for i, v in enumerate(log[first:upto])]
+    return read
+
+
+def _run_states(part: PartitionStates[StoryPartition], log: list[bytes], offsets: range
+                ) -> list[str]:
+    """Feed ``log[offsets]`` through the partition states as the story agent does (rebuild
+    when needed, handle, snapshot when due); the outputs as comparable strings."""
+    out = []
+    for offset in offsets:
+        if part.needs_rebuild(0, offset):
+            part.rebuild(0, offset)
+        for o in part.take(0, offset).handle(log[offset], ("t", 0, offset)):
+            assert isinstance(o, StoryOutput)
+            out.append(json.dumps([o.article, o.claims], sort_keys=True))
+        part.maybe_snapshot(0)
+    return out
 
 
 def _state_summary(part: StoryPartition) -> dict[str, object]:
@@ -176,27 +191,14 @@ def test_a_state_rebuilt_from_a_snapshot_and_the_tail_equals_the_lost_one(
                               allowed_lateness=cfg.corroboration.allowed_lateness)
 
     read: list[int | None] = []
-
-    def read_log(topic: str, partition: int, start: int | None, upto: int
-                 ) -> list[tuple[int, bytes]]:
-        read.append(start)
-        first = start or 0
-        return [(first + i, v) for i, v in enumerate(log[first:upto])]
+    read_log = _log_reader(log, read)
 
     def states(store: SnapshotStore | None) -> PartitionStates[StoryPartition]:
         return PartitionStates("t", new_state, lambda st, v, o: st.handle(v, o), read_log,
                                snapshots=store, snapshot_every=2, snapshot_interval_s=3600)
 
     def run(part: PartitionStates[StoryPartition], offsets: range) -> list[str]:
-        out = []
-        for offset in offsets:
-            if part.needs_rebuild(0, offset):
-                part.rebuild(0, offset)
-            for o in part.take(0, offset).handle(log[offset], ("t", 0, offset)):
-                out.append(json.dumps([o.article, o.claims], sort_keys=True)
-                           if isinstance(o, StoryOutput) else o.reason)
-            part.maybe_snapshot(0)
-        return out
+        return _run_states(part, log, offsets)
 
     never = states(None)
     never_died = run(never, range(len(log)))

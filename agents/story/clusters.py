@@ -29,10 +29,12 @@ from claimwire.agents.story.encoder import Vector
 
 # Content overlap (Jaccard of content lemmas) at or above which a claim joins a cluster of
 # the same speaker in the same story; across stories the overlap must be larger.
-CLAIM_THRESHOLD = 0.12
-CROSS_STORY_THRESHOLD = 0.3
-# Facts an outlet states share one speaker, "(outlet)": their content must agree more.
+CLAIM_THRESHOLD = 0.25
+CROSS_STORY_THRESHOLD = 0.35
+# Facts an outlet states share one speaker, "(outlet)": their content must agree more, and
+# more still across stories (two farmers' blockades on one morning are two facts).
 OUTLET_FACT_THRESHOLD = 0.3
+OUTLET_CROSS_STORY_THRESHOLD = 0.45
 # Cosine of the sentence embeddings at or above which two claims of one speaker say the same
 # (translations of one sentence score ~0.7, other statements of one speaker ~0.3-0.5).
 # Measured on the dev scenarios: one claim in two languages scores 0.49-0.70, two statements of
@@ -81,7 +83,7 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     canonical = str(speaker.get("canonical") or speaker.get("text") or "")
     keys = {_fold(canonical)}
     if kind not in ("org", "gpe"):  # an organisation is known by its canonical name only
-        for word in canonical.split():
+        for word in canonical.replace("-", " ").split():
             skeleton = name_skeleton(word)
             if word[:1].isupper() and len(word) >= 5 and len(skeleton) >= 3:
                 keys.add(f"~{skeleton}")
@@ -119,8 +121,10 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
     same_story = story_id in cluster.story_ids
     overlap = _jaccard(content, cluster.content) if content and cluster.content else (
         0.5 if same_story and not outlet else 0.0)
-    need = OUTLET_FACT_THRESHOLD if outlet else (
-        CLAIM_THRESHOLD if same_story else CROSS_STORY_THRESHOLD)
+    if outlet:
+        need = OUTLET_FACT_THRESHOLD if same_story else OUTLET_CROSS_STORY_THRESHOLD
+    else:
+        need = CLAIM_THRESHOLD if same_story else CROSS_STORY_THRESHOLD
     score = overlap / need if overlap >= need else 0.0
     other = [v for lang, v in cluster.vectors if lang != language]
     if vector is not None and other:
