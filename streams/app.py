@@ -11,7 +11,13 @@ APP_ID = "claimwire"
 LAG_REPORT_INTERVAL_S = 5.0
 
 
-def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
+STAGES = T.STAGES
+
+
+def create_app(settings: Settings, bootstrap_servers: str,
+               stages: tuple[str, ...] = STAGES) -> faust.App:
+    """The App with the agents of ``stages`` (all by default: one process runs the whole
+    pipeline; a deployment runs one stage per process so that each scales on its own)."""
     app = faust.App(
         f"{settings.kafka.topic_prefix}{APP_ID}",
         broker=f"kafka://{bootstrap_servers}",
@@ -29,12 +35,13 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
     declared = {base: app.topic(names(base), key_serializer="raw", value_serializer="raw",
                                 partitions=settings.kafka.partitions)
                 for base in T.ALL}
-    from claimwire.agents.corroborate import agent as corroborate
-    from claimwire.agents.extract import agent as extract
-    from claimwire.agents.story import agent as story
+    from importlib import import_module
 
-    for module in (extract, story, corroborate):
-        module.register(app, declared, settings, bootstrap_servers)
+    for stage in stages:
+        # only the stages this worker runs are imported: an extract-only worker never loads
+        # the sentence encoder, a story-only one never loads trafilatura
+        import_module(f"claimwire.agents.{stage}.agent").register(app, declared, settings,
+                                                                bootstrap_servers)
     _register_lag_reporter(app, names)
     return app
 

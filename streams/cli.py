@@ -52,7 +52,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         metrics.WORKER_INFO.info({"version": _version(),
                                   "topic_prefix": settings.kafka.topic_prefix,
                                   "threshold": str(settings.corroboration.threshold)})
-        app = create_app(settings, bootstrap)
+        app = create_app(settings, bootstrap, stages=args.stage)
 
         @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # faust stub is narrower
         async def _assigned(sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -300,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", parents=[common], help="run a faust worker")
     p.add_argument("--loglevel", default="warning")
+    p.add_argument("--stage", type=_stages, default=T.STAGES, metavar="STAGE[,STAGE]",
+                   help="the stages this worker runs: extract, story, corroborate, or all "
+                   "(default all)")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("ingest", parents=[common], help="send HTML, text or JSONL to "
@@ -330,6 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
     from claimwire.streams import feeds_cli  # noqa: I001  (issue 16: the feeds service)
     feeds_cli.add_parser(sub, common)
     return parser
+
+
+def _stages(value: str) -> tuple[str, ...]:
+    chosen = T.STAGES if value == "all" else tuple(v.strip() for v in value.split(","))
+    unknown = [s for s in chosen if s not in T.STAGES]
+    if unknown or not chosen:
+        named = ", ".join(map(repr, unknown)) or repr(value)
+        raise argparse.ArgumentTypeError(f"unknown stage {named}: choose from "
+                                         f"{', '.join(T.STAGES)} or all")
+    return chosen
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -69,6 +69,7 @@ OUTPUTS = (ARTICLES, CLAIMS, CONFIRMED, UPDATED, EXTRACT_DLQ, STORY_DLQ, CORROBO
 DLQS = {t.writer: t.name for t in TOPICS if t.name.endswith(".dlq")}
 # Which topic each stage consumes (for progress / idle checks on committed offsets).
 STAGE_INPUTS = {"extract": RAW, "story": EXTRACTED, "corroborate": CLAIMS}
+STAGES = tuple(STAGE_INPUTS)  # in data-flow order
 # topic -> the schema of its records
 TOPIC_SCHEMAS = {t.name: t.schema for t in TOPICS}
 

@@ -66,3 +66,16 @@ def test_parse_duration() -> None:
     assert parse_duration(3600) == timedelta(hours=1)
     with pytest.raises(ValueError):
         parse_duration("-1h")
+
+
+def test_worker_stage_choice() -> None:
+    import argparse
+
+    from claimwire.streams.cli import _stages, build_parser
+
+    assert _stages("all") == ("extract", "story", "corroborate")
+    assert _stages("story,corroborate") == ("story", "corroborate")
+    with pytest.raises(argparse.ArgumentTypeError, match="unknown stage 'stroy'"):
+        _stages("stroy")
+    args = build_parser().parse_args(["worker", "--stage", "extract"])
+    assert args.stage == ("extract",)
