@@ -15,7 +15,7 @@ from bisect import bisect_left
 from spacy.tokens import Doc, Span, Token
 
 from claimwire.agents.extract.lexicon import PUNCT_BREAKS, Lexicon
-from claimwire.agents.extract.sentence import CUES_KEY
+from claimwire.agents.extract.sentence import CUES_KEY, inside_quote
 
 MAX_SPAN_TOKENS = 12
 
@@ -26,9 +26,10 @@ def _breaks(tok: Token, lex: Lexicon) -> bool:
 
 
 def clean_span(tokens: list[Token], lex: Lexicon) -> list[Token]:
-    """Strip determiners at the front and time adverbs / punctuation at the back."""
-    while tokens and (tokens[0].lower_ in lex.determiners or tokens[0].is_punct
-                      or tokens[0].is_space):
+    """Strip determiners and adverbs ("Ook FDF-voorman X zegt") at the front and time adverbs
+    / punctuation at the back."""
+    while tokens and (tokens[0].lower_ in lex.determiners | lex.inversion_adverbs
+                      or tokens[0].is_punct or tokens[0].is_space):
         tokens = tokens[1:]
     while tokens and (tokens[-1].lower_ in lex.time_words or tokens[-1].is_punct
                       or tokens[-1].lower_ in lex.determiners):
@@ -94,19 +95,61 @@ def _name_like(tok: Token | None, lex: Lexicon) -> bool:
                                 or tok.lower_ in lex.determiners)
 
 
+def _adjective(tok: Token, lex: Lexicon) -> bool:
+    """An attributive adjective by its ending ("Deense", "maritieme", "dänischen")."""
+    return bool(lex.adjective_suffixes) and tok.is_alpha and \
+        tok.lower_.endswith(lex.adjective_suffixes) and len(tok.text) > 3
+
+
+def _head_noun(tok: Token, lex: Lexicon) -> bool:
+    """A lower-case word that can head a noun phrase after a determiner or adjective: not a
+    stop word (verbs like "is", "heeft"), not a clause or time word."""
+    low = tok.lower_
+    return tok.is_alpha and not tok.is_stop and not _dated_word(tok, lex) and \
+        low not in lex.clause_words | lex.time_words | lex.auxiliaries and low not in lex.hedges
+
+
+def _dated_word(tok: Token, lex: Lexicon) -> bool:
+    """ "dinsdagavond", "Dienstagabend": a weekday compound is a time adverb, not a name."""
+    return tok.lower_.startswith(lex.weekdays)
+
+
+def _glue_ok(tokens: list[Token], i: int, lex: Lexicon) -> bool:
+    """Glue ("van", "van der", "of the") is inside the phrase when a name follows it."""
+    j = i
+    while j < len(tokens) and tokens[j].lower_ in lex.np_glue:
+        j += 1
+    if j >= len(tokens):
+        return False
+    return _name_like(tokens[j], lex) or (
+        tokens[j - 1].lower_ in lex.determiners and _head_noun(tokens[j], lex))
+
+
 def noun_phrase_prefix(tokens: list[Token], lex: Lexicon) -> list[Token]:
     """The leading noun phrase of a token run, without a parser: names (capitalised),
-    role nouns, glue words between them, and adjectives (ending in -e) before them."""
+    role nouns, glue words between them, adjectives before them, and the head noun after a
+    determiner or an adjective ("de Deense maritieme autoriteit", not "Deense")."""
     out: list[Token] = []
+    open_head = False  # a determiner or adjective waits for its noun
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if _name_like(tok, lex):
+        if _dated_word(tok, lex) or tok.lower_ in lex.dative_via:
+            break
+        if _adjective(tok, lex) and nxt is not None and (
+                _name_like(nxt, lex) or _adjective(nxt, lex) or _head_noun(nxt, lex)):
             out.append(tok)
-        elif tok.lower_ in lex.np_glue and _name_like(nxt, lex):
+            open_head = True
+        elif _name_like(tok, lex):
+            out.append(tok)
+            open_head = tok.lower_ in lex.determiners
+        elif tok.lower_ in lex.np_glue and _glue_ok(tokens, i, lex):
             out.append(tok)
         elif tok.lower_.endswith("e") and nxt is not None and (
                 is_role(nxt, lex) or nxt.text[:1].isupper()):
             out.append(tok)
+        elif open_head and _head_noun(tok, lex):
+            out.append(tok)
+            open_head = False
         else:
             break
     return out
@@ -131,6 +174,26 @@ def run_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
     return tokens
 
 
+def trim_tail(tokens: list[Token], lex: Lexicon) -> list[Token]:
+    """A speaker run without what follows the name: "Bundestrainer Hansi Flick in der ARD",
+    "Mette Frederiksen am Dienstagabend", "Björn Lund dem Sender SVT" end before the
+    preposition, the weekday or the dative (glue such as "van", "von" stays)."""
+    stops = (lex.fronted_prepositions - lex.np_glue) | lex.dative_via
+    for i, tok in enumerate(tokens):
+        if i > 0 and (tok.lower_ in stops or _dated_word(tok, lex)) and any(
+                t.lower_ not in lex.determiners for t in tokens[:i]):
+            return tokens[:i]
+    return tokens
+
+
+def _inverted_noun_phrase(sent: Span, start: int, lex: Lexicon) -> bool:
+    """After the cue, a noun phrase opened by a determiner runs to the end of the sentence:
+    ", zei de wethouder.", ", maakte de ombudsman dinsdag bekend." (not ", adding levity.")."""
+    run = run_after(sent, start, lex)
+    return 0 < len(run) <= 5 and run[0].lower_ in lex.determiners | lex.possessives and all(
+        t.is_punct or t.is_space for t in sent.doc[run[-1].i + 1: sent.end])
+
+
 def speaker_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
     """The speaker after an inverted cue: ", aldus de wethouder." / ", laat een woordvoerder
     weten." / "Dat meldt het Turkse rampenbureau AFAD."."""
@@ -141,7 +204,7 @@ def speaker_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
     if run and not rest and len(run) <= 8:
         if run[-1].lower_ in lex.announce_particles:
             run = run[:-1]
-        named = clean_span(run, lex)
+        named = clean_span(trim_tail(run, lex), lex)
         if named:
             return named
     return clean_span(noun_phrase_prefix(run, lex), lex)
@@ -158,7 +221,7 @@ def via_after_cue(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
         if tok.lower_ in lex.complementizers or tok.text == ",":
             break
         if tok.lower_ in lex.via_after_cue or (
-                tok.lower_ == "to" and cue.lemma_.lower() in {"say", "said"}):
+                tok.lower_ == "to" and tok.i == cue.i + 1 and cue.lemma_.lower() == "say"):
             if span := _named_after(sent, tok, lex):
                 return span
     for tok in sent.doc[cue.i + 1: sent.end]:
@@ -191,6 +254,14 @@ def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
         return False
     if tok.lower_ == "report":  # the noun, mostly
         return False
+    prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
+    if tok.lower_ in lex.bound_cues and (prev is None or prev.lower_.replace("’", "'") !=
+                                         lex.bound_cues[tok.lower_]):
+        return False  # "après la réunion" is no cue, "d'après l'AFP" is
+    if lex.determiner_makes_noun and prev is not None and prev.lower_ in lex.determiners:
+        return False  # "l'annonce", "une déclaration": the noun
+    if not separable_ok(sent, tok, lemma, lex):
+        return False
     if lex.source_nouns and not german_cue_ok(sent, tok, lemma, lex):
         return False
     # "state"/"states" is mostly the noun (a US state); the verb is "stated" or "states that"
@@ -203,14 +274,24 @@ def find_cues(sent: Span, lex: Lexicon, starts: list[int]) -> list[Token]:
     # the cues are in document order: take this sentence's slice, not all of them
     first, last = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
     return [tok for tok in (sent.doc[starts[i]] for i in range(first, last))
-            if _cue_in_context(sent, tok, lex)]
+            if _cue_in_context(sent, tok, lex) and not inside_quote(sent, tok)]
+
+
+def separable_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
+    """A separable verb is a cue only with its particle: "teilte ... mit", "maakte ...
+    bekend", "kondigde ... aan" (after the verb in a main clause; in a Dutch subordinate
+    clause the particle may come first, "bekend maakte")."""
+    key = lemma if lemma in lex.separable_cues else tok.lower_
+    if key not in lex.separable_cues:
+        return True
+    particle = lex.separable_cues[key]
+    return any(t.lower_ == particle for t in sent if t.i > tok.i or (
+        lex.verb_second and t.i == tok.i - 1))
 
 
 def german_cue_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
-    """German cues that are only cues in a construction: separable verbs with their particle,
-    "nach (eigenen) Angaben/Worten/Informationen", "NDR-Recherchen", ", so X"."""
-    if lemma in lex.separable_cues:
-        return any(t.lower_ == lex.separable_cues[lemma] for t in sent if t.i > tok.i)
+    """German cues that are only cues in a construction: "nach (eigenen) Angaben / Worten /
+    Informationen", "NDR-Recherchen", ", so X"."""
     low = tok.lower_
     if low in lex.source_nouns or low.endswith("-recherchen"):
         window = {t.lower_ for t in sent.doc[max(sent.start, tok.i - 3): tok.i + 2]}
@@ -267,9 +348,11 @@ def _subject_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], 
         if aux and aux[0].i > sent.start:
             speaker, via = speaker_before(sent, aux[0], lex)
     if speaker and lex.verb_second and (
-            speaker[0].lower_ in lex.fronted_prepositions or speaker[0].like_num):
+            speaker[0].lower_ in lex.fronted_prepositions or speaker[0].like_num
+            or all(t.lower_ in lex.time_words or _dated_word(t, lex) for t in speaker)):
         # Verb-second: after a fronted adverbial ("Auf Nachfrage führte die Gemeinde aus",
-        # "Op maandag zei de minister") the subject follows the verb.
+        # "Op maandag zei de minister", "Maandagavond meldde de exploitant") the subject
+        # follows the verb.
         return [], []
     return speaker, via
 
@@ -291,13 +374,19 @@ def find_speaker(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], lis
     speaker, via = _subject_before(sent, cue, lex)
     if speaker:
         return speaker, via
-    # Inverted order ("..., zegt het ministerie", "..., zei hij"): a name or a pronoun.
+    # Inverted order ("..., zegt het ministerie", "..., zei hij", "..., maakte de
+    # ombudsman bekend"): a name, a role, a noun phrase right after the comma, or a pronoun.
     after = speaker_after(sent, cue.i + 1, lex)
-    if any(t.text[:1].isupper() for t in after):
+    prev = sent.doc[cue.i - 1] if cue.i > sent.start else None
+    after_comma = prev is not None and prev.is_punct
+    if any(t.text[:1].isupper() or is_role(t, lex) for t in after) or (
+            after_comma and after and _inverted_noun_phrase(sent, cue.i + 1, lex)
+            and after[0].lower_ not in lex.pronouns | lex.not_speakers):
         return after, []
     nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
-    prev = sent.doc[cue.i - 1] if cue.i > sent.start else None
-    if nxt is not None and nxt.lower_ in lex.pronouns and prev is not None and prev.is_punct:
+    if nxt is not None and nxt.lower_ in lex.auxiliaries and cue.i + 2 < sent.end:
+        nxt = sent.doc[cue.i + 2]  # "affirme-t-il"
+    if nxt is not None and nxt.lower_ in lex.pronouns and after_comma:
         return [nxt], []
     return [], []
 

@@ -54,9 +54,17 @@ class Lexicon:
     source_nouns: frozenset[str] = frozenset()  # "nach Angaben von X"
     anaphoric_cues: frozenset[str] = frozenset()  # "demnach": the previous claim's source
     expletive_subjects: frozenset[str] = frozenset()  # "Er worden ... verwacht"
+    # adjective endings: "de Deense maritieme autoriteit" keeps its head noun "autoriteit"
+    adjective_suffixes: tuple[str, ...] = ()
+    dative_via: frozenset[str] = frozenset()  # "sagte dem Sender SVT": SVT is the via
+    as_words: frozenset[str] = frozenset()  # ", wie die Agentur AFP berichtet": the via
+    # a cue only after this word: "après" in "d'après X"
+    bound_cues: Mapping[str, str] = field(default_factory=dict)
+    # a cue word after a determiner is the noun ("l'annonce"): French cue forms are ambiguous
+    determiner_makes_noun: bool = False
 
 
-LANGUAGES = ("nl", "en", "de")
+LANGUAGES = ("nl", "en", "de", "fr")
 
 
 @cache
