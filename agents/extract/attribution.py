@@ -14,6 +14,13 @@ from bisect import bisect_left
 
 from spacy.tokens import Doc, Span, Token
 
+from claimwire.agents.extract.entities import (
+    clean_span,
+    dated_word,
+    is_role,
+    noun_phrase_prefix,
+    trim_tail,
+)
 from claimwire.agents.extract.lexicon import PUNCT_BREAKS, Lexicon
 from claimwire.agents.extract.sentence import CUES_KEY, inside_quote
 
@@ -23,28 +30,6 @@ MAX_SPAN_TOKENS = 12
 def _breaks(tok: Token, lex: Lexicon) -> bool:
     """The token ends a clause."""
     return tok.lower_ in PUNCT_BREAKS or tok.lower_ in lex.clause_words
-
-
-def clean_span(tokens: list[Token], lex: Lexicon) -> list[Token]:
-    """Strip determiners and adverbs ("Ook FDF-voorman X zegt") at the front and time adverbs
-    / punctuation at the back."""
-    while tokens and (tokens[0].lower_ in lex.determiners | lex.inversion_adverbs
-                      or tokens[0].is_punct or tokens[0].is_space):
-        tokens = tokens[1:]
-    while tokens and (tokens[-1].lower_ in lex.time_words or tokens[-1].is_punct
-                      or tokens[-1].lower_ in lex.determiners):
-        tokens = tokens[:-1]
-    return tokens
-
-
-def is_role(tok: Token, lex: Lexicon) -> bool:
-    low = tok.lower_
-    return low in lex.role_nouns or low.endswith(lex.role_suffixes)
-
-
-def role(speaker: list[Token], lex: Lexicon) -> str | None:
-    roles = [t.text for t in speaker if is_role(t, lex)]
-    return roles[0] if roles else None
 
 
 def _walk_back(sent: Span, i: int, skip: frozenset[str]) -> int:
@@ -90,71 +75,6 @@ def speaker_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], l
     return tokens, clean_span(via, lex)
 
 
-def _name_like(tok: Token | None, lex: Lexicon) -> bool:
-    return tok is not None and (tok.text[:1].isupper() or is_role(tok, lex)
-                                or tok.lower_ in lex.determiners)
-
-
-def _adjective(tok: Token, lex: Lexicon) -> bool:
-    """An attributive adjective by its ending ("Deense", "maritieme", "dänischen")."""
-    return bool(lex.adjective_suffixes) and tok.is_alpha and \
-        tok.lower_.endswith(lex.adjective_suffixes) and len(tok.text) > 3
-
-
-def _head_noun(tok: Token, lex: Lexicon) -> bool:
-    """A lower-case word that can head a noun phrase after a determiner or adjective: not a
-    stop word (verbs like "is", "heeft"), not a clause or time word."""
-    low = tok.lower_
-    return tok.is_alpha and not tok.is_stop and not _dated_word(tok, lex) and \
-        low not in lex.clause_words | lex.time_words | lex.auxiliaries and low not in lex.hedges
-
-
-def _dated_word(tok: Token, lex: Lexicon) -> bool:
-    """ "dinsdagavond", "Dienstagabend": a weekday compound is a time adverb, not a name."""
-    return tok.lower_.startswith(lex.weekdays)
-
-
-def _glue_ok(tokens: list[Token], i: int, lex: Lexicon) -> bool:
-    """Glue ("van", "van der", "of the") is inside the phrase when a name follows it."""
-    j = i
-    while j < len(tokens) and tokens[j].lower_ in lex.np_glue:
-        j += 1
-    if j >= len(tokens):
-        return False
-    return _name_like(tokens[j], lex) or (
-        tokens[j - 1].lower_ in lex.determiners and _head_noun(tokens[j], lex))
-
-
-def noun_phrase_prefix(tokens: list[Token], lex: Lexicon) -> list[Token]:
-    """The leading noun phrase of a token run, without a parser: names (capitalised),
-    role nouns, glue words between them, adjectives before them, and the head noun after a
-    determiner or an adjective ("de Deense maritieme autoriteit", not "Deense")."""
-    out: list[Token] = []
-    open_head = False  # a determiner or adjective waits for its noun
-    for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if _dated_word(tok, lex) or tok.lower_ in lex.dative_via:
-            break
-        if _adjective(tok, lex) and nxt is not None and (
-                _name_like(nxt, lex) or _adjective(nxt, lex) or _head_noun(nxt, lex)):
-            out.append(tok)
-            open_head = True
-        elif _name_like(tok, lex):
-            out.append(tok)
-            open_head = tok.lower_ in lex.determiners
-        elif tok.lower_ in lex.np_glue and _glue_ok(tokens, i, lex):
-            out.append(tok)
-        elif tok.lower_.endswith("e") and nxt is not None and (
-                is_role(nxt, lex) or nxt.text[:1].isupper()):
-            out.append(tok)
-        elif open_head and _head_noun(tok, lex):
-            out.append(tok)
-            open_head = False
-        else:
-            break
-    return out
-
-
 def run_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
     """The tokens after ``start`` up to the end of the clause."""
     tokens: list[Token] = []
@@ -174,18 +94,6 @@ def run_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
     return tokens
 
 
-def trim_tail(tokens: list[Token], lex: Lexicon) -> list[Token]:
-    """A speaker run without what follows the name: "Bundestrainer Hansi Flick in der ARD",
-    "Mette Frederiksen am Dienstagabend", "Björn Lund dem Sender SVT" end before the
-    preposition, the weekday or the dative (glue such as "van", "von" stays)."""
-    stops = (lex.fronted_prepositions - lex.np_glue) | lex.dative_via
-    for i, tok in enumerate(tokens):
-        if i > 0 and (tok.lower_ in stops or _dated_word(tok, lex)) and any(
-                t.lower_ not in lex.determiners for t in tokens[:i]):
-            return tokens[:i]
-    return tokens
-
-
 def _inverted_noun_phrase(sent: Span, start: int, lex: Lexicon) -> bool:
     """After the cue, a noun phrase opened by a determiner runs to the end of the sentence:
     ", zei de wethouder.", ", maakte de ombudsman dinsdag bekend." (not ", adding levity.")."""
@@ -194,14 +102,16 @@ def _inverted_noun_phrase(sent: Span, start: int, lex: Lexicon) -> bool:
         t.is_punct or t.is_space for t in sent.doc[run[-1].i + 1: sent.end])
 
 
-def speaker_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
+def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) -> list[Token]:
     """The speaker after an inverted cue: ", aldus de wethouder." / ", laat een woordvoerder
-    weten." / "Dat meldt het Turkse rampenbureau AFAD."."""
+    weten." / "Dat meldt het Turkse rampenbureau AFAD.". After a preposition ("nach
+    Einschätzung der Regierung absichtlich herbeigeführt") only the noun phrase counts:
+    ``whole_run=False``."""
     run = run_after(sent, start, lex)
     # When the run ends the sentence, all of it names the speaker.
     rest = [t for t in sent.doc[run[-1].i + 1: sent.end] if not (t.is_punct or t.is_space)] \
         if run else [None]
-    if run and not rest and len(run) <= 8:
+    if whole_run and run and not rest and len(run) <= 8:
         if run[-1].lower_ in lex.announce_particles:
             run = run[:-1]
         named = clean_span(trim_tail(run, lex), lex)
@@ -226,13 +136,59 @@ def via_after_cue(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
                 return span
     for tok in sent.doc[cue.i + 1: sent.end]:
         # "..., meldt Interfax." / "..., reports Reuters." at the end of the sentence
-        if sent.doc[tok.i - 1].text == "," and (tok.lemma_.lower() in lex.cues
-                                                 or tok.lower_ in lex.cues):
+        if sent.doc[tok.i - 1].text == "," and tok.lower_ not in lex.prep_cues and (
+                tok.lemma_.lower() in lex.cues or tok.lower_ in lex.cues):
             if span := _named_after(sent, tok, lex):
                 return span
     for tok in sent:
         if tok.lower_ == "via" and (span := _named_after(sent, tok, lex)):
             return span
+    return second_source(sent, cue, lex)
+
+
+def second_source(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
+    """A second source in the attribution sentence is the via: "zegt volgens het persbureau
+    Interfax", "said, according to AFP", ", wie die Nachrichtenagentur AFP berichtet",
+    "sagte dem Sender SVT", "told broadcaster SVT"."""
+    if cue.lower_ in lex.prep_cues or cue.lemma_.lower() in lex.prep_cues:
+        return []
+    after = sent.doc[cue.i + 1: sent.end]
+    if cue.lemma_.lower() == "tell" and (span := _named_after(sent, cue, lex)) and \
+            span[-1].text[:1].isupper() and not any(t.is_stop for t in span):
+        return span  # "told broadcaster SVT" (not "told a news conference in Copenhagen")
+    for tok in after:
+        if tok.lower_ in lex.complementizers:
+            break
+        low = tok.lower_
+        if low in lex.prep_cues and not (low == "according" and (
+                tok.i + 1 >= sent.end or sent.doc[tok.i + 1].lower_ != "to")):
+            start = tok.i + (2 if low == "according" else 1)
+            np = clean_span(noun_phrase_prefix(list(sent.doc[start: sent.end]), lex), lex)
+            if np and any(_proper(t, lex) or is_role(t, lex) for t in np):
+                return np
+        if low in lex.dative_via and not any(
+                t.lower_ in lex.fronted_prepositions for t in sent.doc[cue.i + 1: tok.i]):
+            if span := _named_after(sent, tok, lex):
+                return span
+        if low in lex.as_words and sent.doc[tok.i - 1].text == ",":
+            return _as_source(sent, tok, lex)
+    return []
+
+
+def _proper(tok: Token, lex: Lexicon) -> bool:
+    """A name: capitalised (in German, where every noun is, a known entity or an acronym;
+    "laut Manuskript" names no source)."""
+    if lex.nouns_capitalised:
+        return bool(tok.ent_type_) or (tok.is_upper and len(tok.text) > 1)
+    return tok.text[:1].isupper()
+
+
+def _as_source(sent: Span, as_word: Token, lex: Lexicon) -> list[Token]:
+    """ ", wie die Nachrichtenagentur AFP berichtet": the words between "wie" and the cue."""
+    for tok in sent.doc[as_word.i + 1: min(sent.end, as_word.i + 10)]:
+        if tok.lemma_.lower() in lex.cues or tok.lower_ in lex.cues:
+            span = list(sent.doc[as_word.i + 1: tok.i])
+            return clean_span(noun_phrase_prefix(span, lex), lex)
     return []
 
 
@@ -317,7 +273,7 @@ def german_source(sent: Span, cue: Token, lex: Lexicon) -> list[Token] | None:
         return []  # "Seinen Angaben nach": anaphoric, resolved like "demnach"
     nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
     if nxt is not None and nxt.lower_ in {"von", "des", "der", "vom"}:
-        return speaker_after(sent, nxt.i + 1, lex)
+        return speaker_after(sent, nxt.i + 1, lex, whole_run=False)
     # "nach eigenen Angaben", "seinen Angaben nach": the sentence's named subject
     named = noun_phrase_prefix([t for t in sent if not t.is_punct], lex)
     return clean_span(named, lex) or []
@@ -330,7 +286,7 @@ def _prepositional_speaker(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
     run = clean_span(run_after(sent, start, lex), lex)
     if not lex.verb_second and 0 < len(run) <= 10:
         return run
-    after = speaker_after(sent, start, lex)
+    after = speaker_after(sent, start, lex, whole_run=False)
     if not after and run:
         first = [t for t in run if t.lower_ not in lex.determiners][:1]
         if first and first[0].is_alpha and (
@@ -339,7 +295,28 @@ def _prepositional_speaker(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
     return after
 
 
+def apposition_before(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
+    """ "Germany's coach, Hansi Flick, said ...", "De Deense premier, Mette Frederiksen,
+    zei": the name between two commas right before the cue is the speaker."""
+    i = _walk_back(sent, cue.i - 1, lex.auxiliaries | lex.time_words)
+    if i <= sent.start or sent.doc[i].text != ",":
+        return []
+    name: list[Token] = []
+    j = i - 1
+    while j > sent.start and sent.doc[j].text != "," and len(name) < 5:
+        name.insert(0, sent.doc[j])
+        j -= 1
+    if j <= sent.start or sent.doc[j].text != "," or not name:
+        return []
+    if not name[0].text[:1].isupper() or not all(
+            t.text[:1].isupper() or t.lower_ in lex.np_glue or t.is_punct for t in name):
+        return []
+    return name
+
+
 def _subject_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    if name := apposition_before(sent, cue, lex):
+        return name, []
     speaker, via = speaker_before(sent, cue, lex)
     final = all(t.is_punct or t.is_space for t in sent.doc[cue.i + 1: sent.end])
     if not speaker and final and lex.verb_second:
@@ -349,7 +326,7 @@ def _subject_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], 
             speaker, via = speaker_before(sent, aux[0], lex)
     if speaker and lex.verb_second and (
             speaker[0].lower_ in lex.fronted_prepositions or speaker[0].like_num
-            or all(t.lower_ in lex.time_words or _dated_word(t, lex) for t in speaker)):
+            or all(t.lower_ in lex.time_words or dated_word(t, lex) for t in speaker)):
         # Verb-second: after a fronted adverbial ("Auf Nachfrage führte die Gemeinde aus",
         # "Op maandag zei de minister", "Maandagavond meldde de exploitant") the subject
         # follows the verb.
@@ -392,6 +369,85 @@ def find_speaker(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], lis
 
 
 def is_backreference(sent: Span, cue: Token, lex: Lexicon) -> bool:
-    """'Dat meldt Interfax.' / 'Dat zegt X.' / 'That was reported by X.' point back."""
+    """ "Dat meldt Interfax." / "Dat heeft de luchthaven donderdag bekendgemaakt." / "Das
+    teilte die Polizei mit." / "KLM meldt dat aan persbureau ANP." point back to the
+    previous sentence: its content is what the source said."""
     first = sent[0]
-    return first.lower_ in lex.backreferences and cue.i <= first.i + 3
+    if first.lower_ in lex.backreferences:
+        if cue.i <= first.i + 3:
+            return True
+        # verb-second: "Dat heeft X ... bekendgemaakt", no clause in between
+        second = sent[1] if len(sent) > 1 else None
+        between = _without_parentheses(list(sent.doc[second.i + 1: cue.i])) \
+            if second is not None else []
+        return second is not None and second.lower_ in lex.auxiliaries and not any(
+            (_breaks(t, lex) and t.text not in "()") or t.lower_ in lex.auxiliaries
+            for t in between)
+    return bool(_object_backreference(sent, cue, lex))
+
+
+def _without_parentheses(tokens: list[Token]) -> list[Token]:
+    """ "minister Christianne van der Wal (Natuur en Stikstof) vrijdag" without "(...)"."""
+    out, depth = [], 0
+    for tok in tokens:
+        depth += tok.text == "("
+        if depth == 0:
+            out.append(tok)
+        depth -= tok.text == ")" and depth > 0
+    return out
+
+
+def _object_backreference(sent: Span, cue: Token, lex: Lexicon) -> list[Token] | None:
+    """ "KLM meldt dat aan persbureau ANP.": the cue's object is a pronoun for the previous
+    sentence, and only a via phrase or time words follow it. Returns the via (maybe empty),
+    or None when the pronoun opens a clause ("meldt dat de brug dicht is")."""
+    nxt = cue.i + 1
+    if nxt >= sent.end or sent.doc[nxt].lower_ not in lex.backreferences:
+        return None
+    rest = [t for t in sent.doc[nxt + 1: sent.end]
+            if not (t.is_punct or t.is_space or t.lower_ in lex.time_words)]
+    if not rest:
+        return []
+    if rest[0].lower_ not in _via_words(lex):
+        return None
+    via = clean_span(noun_phrase_prefix(rest[1:], lex), lex)
+    return via if len(via) == len(clean_span(rest[1:], lex)) and via else None
+
+
+def _via_words(lex: Lexicon) -> frozenset[str]:
+    """Words that open the via phrase of an attribution: "aan", "tegen", "via", "volgens"."""
+    return lex.via_before_cue | lex.via_after_cue | lex.prep_cues | lex.dative_via
+
+
+def _split_via(tokens: list[Token], lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    """ "een woordvoerster van KLM volgens persbureau ANP" -> (speaker, via)."""
+    for i, tok in enumerate(tokens):
+        if i > 0 and tok.lower_ in _via_words(lex):
+            via = clean_span(noun_phrase_prefix(tokens[i + 1:], lex), lex)
+            return clean_span(trim_tail(tokens[:i], lex), lex), via
+    return clean_span(trim_tail(tokens, lex), lex), []
+
+
+def backreference_source(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    """(speaker, via) of a back-referring attribution sentence: "Dat zegt X volgens Y.",
+    "Dat heeft X aan Y bekendgemaakt.", "Dat maakte X bekend.", "X meldt dat aan Y."."""
+    via = _object_backreference(sent, cue, lex)
+    if via is not None:
+        speaker, _via = speaker_before(sent, cue, lex)
+        return speaker, via
+    second = sent[1]
+    if second.lower_ in lex.auxiliaries and cue.i > second.i + 1:
+        # "Dat heeft minister X (Natuur) vrijdag bekendgemaakt": the subject is in between
+        return _split_via(_without_parentheses(list(sent.doc[second.i + 1: cue.i])), lex)
+    run = run_after(sent, cue.i + 1, lex)
+    if not run:
+        return [], []
+    if run[-1].lower_ in lex.announce_particles:
+        run = run[:-1]
+    speaker, via = _split_via(run, lex)
+    if not via and (tail := via_after_cue(sent, cue, lex)):
+        via = tail
+    if speaker and not (speaker[0].text[:1].isupper() or is_role(speaker[0], lex)
+                        or len(speaker) > 1 or speaker[0].lower_ in lex.pronouns):
+        speaker = clean_span(noun_phrase_prefix(run, lex), lex)
+    return speaker, via

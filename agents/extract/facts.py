@@ -55,6 +55,14 @@ def continuation_or_fact(sent: Span, index: int, claims: list[Claim], lex: Lexic
     return unattributed_fact(sent, index, lex)
 
 
+def content_sentence(sent: Span, lex: Lexicon) -> bool:
+    """A sentence that can carry the content of a following "Dat meldt X.": a statement
+    (ends with a full stop, not a question or a heading) of some length."""
+    stext = sent.text.strip()
+    return stext.endswith((".", "!", '"', "”", "»")) and \
+        sum(1 for t in sent if t.is_alpha) >= MIN_FACT_WORDS - 2
+
+
 def unattributed_fact(sent: Span, index: int, lex: Lexicon) -> Claim | None:
     """A checkable statement of fact without attribution: the outlet asserts it. Checkable
     here means it states a quantity (a number that is not only a year or a clock time) or a

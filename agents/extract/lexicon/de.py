@@ -70,6 +70,8 @@ LEXICON = Lexicon(
     anaphoric_cues=frozenset({"demnach"}),
     announce_particles=frozenset({"mit", "aus", "zurück", "bekannt"}),
     adjective_suffixes=("e", "en", "er", "es", "em"),
+    verb_lemma_suffixes=("en",),
     dative_via=frozenset({"dem"}),
     as_words=frozenset({"wie"}),
+    nouns_capitalised=True,
 )

@@ -70,6 +70,8 @@ LEXICON = Lexicon(
     separable_cues={"maken": "bekend", "maakte": "bekend", "maakten": "bekend",
                     "kondigen": "aan"},
     adjective_suffixes=("e",),
+    noun_suffixes=("ie", "ee", "ure", "ade"),
+    verb_lemma_suffixes=("en",),
     as_words=frozenset({"zoals"}),
     expletive_subjects=frozenset({"er"}),
 )
