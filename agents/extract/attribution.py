@@ -132,8 +132,11 @@ def via_after_cue(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
             break
         if tok.lower_ in lex.via_after_cue or (
                 tok.lower_ == "to" and tok.i == cue.i + 1 and cue.lemma_.lower() == "say"):
-            if span := _named_after(sent, tok, lex):
-                return span
+            span = _named_after(sent, tok, lex)
+            if span and (tok.lower_ not in lex.weak_via or any(
+                    t.ent_type_ in ("AGENCY", "ORG") or (t.is_upper and len(t.text) > 1)
+                    for t in span)):
+                return span  # "à l'AFP" is a via, "à l'Ukraine" is not
     for tok in sent.doc[cue.i + 1: sent.end]:
         # "..., meldt Interfax." / "..., reports Reuters." at the end of the sentence
         if sent.doc[tok.i - 1].text == "," and tok.lower_ not in lex.prep_cues and (

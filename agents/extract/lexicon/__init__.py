@@ -65,6 +65,12 @@ class Lexicon:
     # a cue word after a determiner is the noun ("l'annonce"): French cue forms are ambiguous
     determiner_makes_noun: bool = False
     nouns_capitalised: bool = False  # German: capitals mark nouns, not names
+    # via words that mostly introduce something else ("à l'Ukraine"): only before an agency
+    # (a known entity or an acronym, "à l'AFP")
+    weak_via: frozenset[str] = frozenset()
+    # an outlet fact that opens with these is an advert ("Subscribe for $1") or furniture
+    call_to_action: frozenset[str] = frozenset()
+    furniture_words: frozenset[str] = frozenset()  # "By", "Photo", "Foto", "©"
 
 
 LANGUAGES = ("nl", "en", "de", "fr")

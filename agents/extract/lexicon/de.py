@@ -74,4 +74,6 @@ LEXICON = Lexicon(
     dative_via=frozenset({"dem"}),
     as_words=frozenset({"wie"}),
     nouns_capitalised=True,
+    call_to_action=frozenset({"abonnieren", "jetzt", "bestellen", "kaufen", "sichern", "testen", "lesen", "buchen"}),
+    furniture_words=frozenset({"von", "foto", "bild", "quelle", "©"}),
 )

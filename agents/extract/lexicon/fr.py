@@ -66,4 +66,7 @@ LEXICON = Lexicon(
     backreferences=frozenset({"cela"}),
     bound_cues={"après": "d'"},
     determiner_makes_noun=True,
+    weak_via=frozenset({"à", "au"}),
+    call_to_action=frozenset({"abonnez-vous", "abonnez", "achetez", "commandez", "profitez", "essayez", "réservez"}),
+    furniture_words=frozenset({"par", "photo", "crédit", "source", "©"}),
 )
