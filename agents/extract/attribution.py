@@ -98,7 +98,8 @@ def _inverted_noun_phrase(sent: Span, start: int, lex: Lexicon) -> bool:
     """After the cue, a noun phrase opened by a determiner runs to the end of the sentence:
     ", zei de wethouder.", ", maakte de ombudsman dinsdag bekend." (not ", adding levity.")."""
     run = run_after(sent, start, lex)
-    return 0 < len(run) <= 5 and run[0].lower_ in lex.determiners | lex.possessives and all(
+    return 0 < len(trim_tail(run, lex)) <= 5 and run[0].lower_ in lex.determiners | \
+        lex.possessives and all(
         t.is_punct or t.is_space for t in sent.doc[run[-1].i + 1: sent.end])
 
 
@@ -190,8 +191,7 @@ def _as_source(sent: Span, as_word: Token, lex: Lexicon) -> list[Token]:
     """ ", wie die Nachrichtenagentur AFP berichtet": the words between "wie" and the cue."""
     for tok in sent.doc[as_word.i + 1: min(sent.end, as_word.i + 10)]:
         if tok.lemma_.lower() in lex.cues or tok.lower_ in lex.cues:
-            span = list(sent.doc[as_word.i + 1: tok.i])
-            return clean_span(noun_phrase_prefix(span, lex), lex)
+            return clean_span(list(sent.doc[as_word.i + 1: tok.i]), lex)
     return []
 
 
@@ -357,8 +357,8 @@ def find_speaker(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], lis
     # Inverted order ("..., zegt het ministerie", "..., zei hij", "..., maakte de
     # ombudsman bekend"): a name, a role, a noun phrase right after the comma, or a pronoun.
     after = speaker_after(sent, cue.i + 1, lex)
-    prev = sent.doc[cue.i - 1] if cue.i > sent.start else None
-    after_comma = prev is not None and prev.is_punct
+    before = _walk_back(sent, cue.i - 1, lex.auxiliaries)  # ", a expliqué un responsable"
+    after_comma = before >= sent.start and sent.doc[before].is_punct
     if any(t.text[:1].isupper() or is_role(t, lex) for t in after) or (
             after_comma and after and _inverted_noun_phrase(sent, cue.i + 1, lex)
             and after[0].lower_ not in lex.pronouns | lex.not_speakers):

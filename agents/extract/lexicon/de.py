@@ -74,6 +74,7 @@ LEXICON = Lexicon(
     dative_via=frozenset({"dem"}),
     as_words=frozenset({"wie"}),
     nouns_capitalised=True,
-    call_to_action=frozenset({"abonnieren", "jetzt", "bestellen", "kaufen", "sichern", "testen", "lesen", "buchen"}),
+    call_to_action=frozenset({"abonnieren", "jetzt", "bestellen", "kaufen", "sichern", "testen",
+                              "lesen", "buchen"}),
     furniture_words=frozenset({"von", "foto", "bild", "quelle", "©"}),
 )

@@ -59,7 +59,9 @@ LEXICON = Lexicon(
     role_nouns=frozenset({"ministre", "ministère", "porte-parole", "gouvernement", "police",
                           "armée", "sources", "agence", "préfecture", "parquet", "élysée"}),
     role_suffixes=("ministre",),
-    fronted_prepositions=frozenset(),
+    # French is not verb-second: these only end a speaker ("un responsable à l'AFP")
+    fronted_prepositions=frozenset({"à", "au", "aux", "dans", "lors", "pendant", "sur",
+                                    "devant", "après", "avant"}),
     inversion_adverbs=frozenset({*_WEEKDAYS, "soir", "matin", "hier", "également", "aussi",
                                  "encore", "ensuite", "enfin", "aujourd'hui"}),
     not_speakers=frozenset({"ce", "cela", "ça", "qui", "que", "on", "y"}),
@@ -67,6 +69,7 @@ LEXICON = Lexicon(
     bound_cues={"après": "d'"},
     determiner_makes_noun=True,
     weak_via=frozenset({"à", "au"}),
-    call_to_action=frozenset({"abonnez-vous", "abonnez", "achetez", "commandez", "profitez", "essayez", "réservez"}),
+    call_to_action=frozenset({"abonnez-vous", "abonnez", "achetez", "commandez", "profitez",
+                              "essayez", "réservez"}),
     furniture_words=frozenset({"par", "photo", "crédit", "source", "©"}),
 )

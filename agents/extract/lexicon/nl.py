@@ -74,6 +74,7 @@ LEXICON = Lexicon(
     verb_lemma_suffixes=("en",),
     as_words=frozenset({"zoals"}),
     expletive_subjects=frozenset({"er"}),
-    call_to_action=frozenset({"abonneer", "bestel", "koop", "neem", "word", "probeer", "profiteer", "boek", "bel", "lees"}),
+    call_to_action=frozenset({"abonneer", "bestel", "koop", "neem", "word", "probeer",
+                              "profiteer", "boek", "bel", "lees"}),
     furniture_words=frozenset({"door", "foto", "beeld", "bron", "©"}),
 )
