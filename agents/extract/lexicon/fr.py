@@ -46,11 +46,11 @@ LEXICON = Lexicon(
                  "milliard": 1_000_000_000, "milliards": 1_000_000_000},
     months=("janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct",
             "nov", "déc"),
-    # not "un/une": mostly the article
+    # not "un/une": mostly the article; not "cent": "pour cent" is no hundred
     number_words={"zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
                   "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
                   "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
-                  "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100},
+                  "trente": 30, "quarante": 40, "cinquante": 50},
     via_before_cue=frozenset(),
     via_after_cue=frozenset({"via", "à", "au"}),
     np_glue=frozenset({"de", "du", "des", "d'", "d’", "la", "le", "l'", "l’", "-"}),
