@@ -1,11 +1,12 @@
 """Claim-extraction quality, per language (issue 3; method in docs/claims.md).
 
-    python scripts/eval_claims.py                      # en (PolNeAR dev) + nl + de gold sets
+    python scripts/eval_claims.py                      # en (PolNeAR dev) + nl, de, fr gold sets
+    python scripts/eval_claims.py --listing-sample 60  # the listing filter on real pages
     python scripts/eval_claims.py --polnear-split train
     python scripts/eval_claims.py --json out/claims-eval.json --check tests/data/claims/floors.json
 
 English: PolNeAR (../shared/data/attribution/polnear/<split>), attributions whose cue is a
-speech or statement act. Dutch and German: the sentence gold sets in tests/data/claims/.
+speech or statement act. Dutch, German and French: the sentence gold sets in tests/data/claims/.
 ``--check`` exits 1 when a figure falls below its floor.
 """
 
@@ -162,7 +163,7 @@ def eval_polnear(split: str, limit: int | None = None) -> dict[str, object]:
     }
 
 
-# ------------------------------------------------------------------------------- nl/de gold
+# ---------------------------------------------------------------------------- nl/de/fr gold
 
 def _same(pred: str | None, gold: str | None) -> bool:
     """Token overlap between two names ("het ministerie van Defensie" ~ "ministerie")."""
@@ -225,6 +226,53 @@ def eval_gold(language: str) -> dict[str, object]:
     }
 
 
+# ----------------------------------------------------------------- the listing filter
+
+SCRAPINGHUB = ROOT.parent / "shared/data/extraction/scrapinghub-benchmark/html"
+
+
+def eval_listing_filter(pages: int, examples: int = 12) -> dict[str, object]:
+    """How many outlet-stated facts the listing filter (facts.not_checkable) removes on real
+    pages: every k-th Scrapinghub page (a spread sample, not one site), the text by
+    trafilatura (page.html_to_text), the claim rules with the filter off and on."""
+    import gzip
+    from unittest import mock
+
+    from claimwire.agents.extract import facts
+    from claimwire.agents.extract.lexicon import lexicon
+    from claimwire.agents.extract.page import html_to_text, identify_language
+
+    files = sorted(SCRAPINGHUB.glob("*.html.gz"))
+    step = max(1, len(files) // pages)
+    sample = files[::step][:pages]
+    lex = lexicon("en")
+    assert lex is not None
+    kept, removed, reasons, shown = 0, 0, {}, []
+    nlp = pipeline("en")
+    for path in sample:
+        text, _title, _date = html_to_text(gzip.decompress(path.read_bytes()).decode(
+            "utf-8", "replace"), url="https://example.org/")
+        if identify_language(text) != "en":
+            continue
+        with mock.patch.object(facts, "not_checkable", lambda _s, _l: None):
+            unfiltered = [c for c in extract_claims(text, "en") if c.speaker["type"] == "outlet"]
+        for claim in unfiltered:
+            sent = next(iter(nlp(claim.sentence).sents))
+            reason = facts.not_checkable(sent, lex)
+            if reason is None:
+                kept += 1
+                continue
+            removed += 1
+            reasons[reason] = reasons.get(reason, 0) + 1
+            if len(shown) < examples and reasons[reason] <= 3:
+                shown.append(f"[{reason}] {claim.sentence[:90]}")
+    total = kept + removed
+    return {"corpus": f"{len(sample)} Scrapinghub pages (every {step}th; the English ones)",
+            "outlet_facts_before": total, "outlet_facts_removed": removed,
+            "removed_share": round(removed / total, 3) if total else 0.0,
+            "by_reason": reasons, "examples": shown}
+
+
 # ---------------------------------------------------------------------------------- report
 
 def _flatten(prefix: str, value: object) -> Iterable[tuple[str, float]]:
@@ -238,10 +286,15 @@ def _flatten(prefix: str, value: object) -> Iterable[tuple[str, float]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description="claim-extraction quality per language")
     ap.add_argument("--polnear-split", default="dev", choices=["train", "dev"])
-    ap.add_argument("--languages", default="en,nl,de")
+    ap.add_argument("--languages", default="en,nl,de,fr")
     ap.add_argument("--json", help="write the figures to this file")
     ap.add_argument("--check", help="floors file: exit 1 if a figure is below its floor")
+    ap.add_argument("--listing-sample", type=int, metavar="PAGES",
+                    help="only measure the listing filter on this many Scrapinghub pages")
     args = ap.parse_args()
+    if args.listing_sample:
+        print(json.dumps(eval_listing_filter(args.listing_sample), indent=2, ensure_ascii=False))
+        return 0
     results: dict[str, object] = {}
     for lang in args.languages.split(","):
         results[lang] = eval_polnear(args.polnear_split) if lang == "en" else eval_gold(lang)

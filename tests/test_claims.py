@@ -109,10 +109,10 @@ def test_years_are_not_quantities() -> None:
 
 
 def test_other_languages_use_the_marked_fallback() -> None:
-    claims = extract_claims('« Nous ne céderons jamais devant cette pression », a déclaré '
-                            'Emmanuel Macron mardi.', "fr", date(2022, 2, 15))
+    claims = extract_claims('«Non cederemo mai a questa pressione», ha dichiarato Sergio '
+                            'Mattarella martedì.', "it", date(2022, 2, 15))
     assert claims and all(c.method == "fallback" for c in claims)
-    assert claims[0].speaker["text"].startswith("Emmanuel Macron")
+    assert claims[0].speaker["text"].startswith("Sergio Mattarella")
 
 
 def test_the_pipeline_is_built_from_registered_components_and_the_config() -> None:
@@ -145,7 +145,7 @@ def test_predict_has_no_side_effects_and_set_annotations_writes() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=0x2FFF), max_size=400),
-       st.sampled_from(["nl", "en", "de", "fr"]))
+       st.sampled_from(["nl", "en", "de", "fr", "it"]))
 def test_extraction_never_raises_on_any_text(text: str, language: str) -> None:
     for claim in extract_claims(text, language):
         assert claim.sentence
@@ -156,8 +156,174 @@ def test_numbers_with_a_comma_in_english_text() -> None:
                                              "en")] == [1.5, 130000]
 
 
-@given(st.from_regex(r"[0-9][0-9., \u202f]{0,14}( miljoen| thousand| Millionen)?",
-                     fullmatch=True), st.sampled_from(["nl", "en", "de"]))
+@given(st.from_regex(r"[0-9][0-9., \u202f]{0,14}( miljoen| thousand| Millionen| millions)?",
+                     fullmatch=True), st.sampled_from(["nl", "en", "de", "fr"]))
 def test_number_parsing_never_raises(text: str, language: str) -> None:
     for number in find_numbers(f"Het gaat om {text} mensen.", language):
         assert number["value"] >= 0
+
+
+# ------------------------------------------------------------- attribution forms (issue 14)
+
+def _one(text: str, language: str, sentence_start: str):
+    claims = [c for c in extract_claims(text, language) if c.sentence.startswith(sentence_start)]
+    assert len(claims) == 1, [(c.sentence, c.speaker) for c in extract_claims(text, language)]
+    return claims[0]
+
+
+@pytest.mark.parametrize("text,language,start,speaker,via", [
+    # the content first, the attribution in the next sentence: the claim is the content
+    ("De brug blijft tot eind mei dicht. Dat zegt wethouder Jan de Vries volgens persbureau "
+     "ANP.", "nl", "De brug", "wethouder Jan de Vries", "persbureau ANP"),
+    ("De brug blijft tot eind mei dicht. De gemeente meldt dat aan persbureau ANP.", "nl",
+     "De brug", "gemeente", "persbureau ANP"),
+    ("Oud-minister Johan Remkes gaat de gesprekken leiden. Dat meldt het ministerie van "
+     "Landbouw.", "nl", "Oud-minister", "ministerie van Landbouw", None),
+    ("De veerdienst vaart deze winter niet. Dat heeft de rederij dinsdag bekendgemaakt.",
+     "nl", "De veerdienst", "rederij", None),
+    ("Het aantal klachten is fors gestegen, maakte de ombudsman dinsdag bekend.", "nl",
+     "Het aantal", "ombudsman", None),
+    ("De koningin overleed op Balmoral, zo maakte Buckingham Palace bekend.", "nl",
+     "De koningin", "Buckingham Palace", None),
+    ("Het ministerie zegt volgens het persbureau Interfax dat de troepen teruggaan.", "nl",
+     "Het ministerie", "ministerie", "persbureau Interfax"),
+    ("Volgens de Deense maritieme autoriteit moeten schepen afstand houden.", "nl",
+     "Volgens", "Deense maritieme autoriteit", None),
+    ("Nach Angaben der Polizei wurden drei Menschen verletzt, wie die Nachrichtenagentur dpa "
+     "berichtet.", "de", "Nach Angaben", "Polizei", "Nachrichtenagentur dpa"),
+    ("Nach Angaben der dänischen Schifffahrtsbehörde müssen Schiffe Abstand halten.", "de",
+     "Nach Angaben", "dänischen Schifffahrtsbehörde", None),
+    ("Der Seismologe Björn Lund sagte dem Sender SVT, es habe zwei Explosionen gegeben.",
+     "de", "Der Seismologe", "Seismologe Björn Lund", "Sender SVT"),
+    ("Das Leck sei gefährlich, teilte die Behörde mit.", "de", "Das Leck", "Behörde", None),
+    ("Japan habe effizienter gespielt, so Bundestrainer Hansi Flick.", "de", "Japan",
+     "Bundestrainer Hansi Flick", None),
+    ("Germany's coach, Hansi Flick, said Japan had beaten his side.", "en", "Germany",
+     "Hansi Flick", None),
+    ("Gas could leak for a week, Denmark's energy minister, Dan Jørgensen, said, according "
+     "to AFP.", "en", "Gas could", "Dan Jørgensen", "AFP"),
+    ("Two explosions were registered, Bjorn Lund told broadcaster SVT.", "en", "Two",
+     "Bjorn Lund", "broadcaster SVT"),
+])
+def test_attribution_forms(text: str, language: str, start: str, speaker: str,
+                           via: str | None) -> None:
+    claim = _one(text, language, start)
+    assert claim.speaker["text"] == speaker
+    assert (claim.via or {}).get("text") == via
+
+
+def test_the_attribution_sentence_is_no_claim_of_its_own() -> None:
+    claims = extract_claims("De brug blijft tot eind mei dicht. Dat heeft de gemeente "
+                            "bekendgemaakt.", "nl")
+    assert [c.sentence for c in claims] == ["De brug blijft tot eind mei dicht."]
+    assert claims[0].cue is not None and claims[0].cue["text"] == "bekendgemaakt"
+
+
+@pytest.mark.parametrize("text,language,pronoun_sentence,named", [
+    ("Minister Van der Wal zei dat de uitstoot omlaag moet. De boeren krijgen tijd tot "
+     "2030, zei ze.", "nl", "De boeren", "Van der Wal"),
+    ("Mette Frederiksen said the leaks were deliberate. There was no sign of who was behind "
+     "it, she told reporters.", "en", "There was", "Mette Frederiksen"),
+    ("Ministerpräsidentin Mette Frederiksen sagte, es seien vorsätzliche Handlungen. "
+     "Hinweise auf Täter gebe es nicht, sagte sie.", "de", "Hinweise", "Mette Frederiksen"),
+    ("La Première ministre Mette Frederiksen a déclaré que les fuites étaient délibérées. "
+     "Selon elle, rien ne permet de dire qui est derrière.", "fr", "Selon elle",
+     "Mette Frederiksen"),
+    ("Jos Ubels zegt weinig vertrouwen te hebben. Het kabinet maakt volgens hem blunder op "
+     "blunder.", "nl", "Het kabinet", "Jos Ubels"),
+])
+def test_pronoun_speakers_resolve_to_the_last_named_speaker(
+        text: str, language: str, pronoun_sentence: str, named: str) -> None:
+    claim = _one(text, language, pronoun_sentence)
+    assert named.split()[-1] in claim.speaker["canonical"]
+
+
+@pytest.mark.parametrize("text,language,canonical", [
+    ("De Britse regering heeft maandag gezegd dat de grens dichtblijft.", "nl",
+     "Britse regering"),
+    ("De Amerikaanse regering zegt dat er geen troepen komen.", "nl", "Amerikaanse regering"),
+    ("Volgens de Britse regering is de dreiging reëel.", "nl", "Britse regering"),
+    ("The British government said the border would stay closed.", "en", "British government"),
+])
+def test_a_speaker_keeps_its_head_noun(text: str, language: str, canonical: str) -> None:
+    [claim] = extract_claims(text, language)
+    assert claim.speaker["text"] == canonical and claim.speaker["canonical"] == canonical
+
+
+@pytest.mark.parametrize("text,speaker,via,strength", [
+    ("« Nous ne céderons pas », a déclaré Emmanuel Macron mardi.", "Emmanuel Macron", None,
+     "says"),
+    ("Le déficit atteindra 4,4 %, a indiqué le ministre de l'Économie.",
+     "ministre de l'Économie", None, "says"),
+    ("D'après l'Insee, l'inflation a reculé à 3,1 % en septembre.", "Insee", None, "says"),
+    ("Le Kremlin a démenti toute participation à l'attaque.", "Kremlin", None, "denies"),
+    ("Les départs seront volontaires, a expliqué un responsable du groupe à l'AFP.",
+     "responsable du groupe", "AFP", "says"),
+    ("La France livrera douze canons, a confirmé le ministère des Armées.",
+     "ministère des Armées", None, "confirms"),
+])
+def test_french_rules(text: str, speaker: str, via: str | None, strength: str) -> None:
+    [claim] = extract_claims(text, "fr")
+    assert claim.method == "rules"
+    assert claim.speaker["text"] == speaker
+    assert (claim.via or {}).get("text", "").endswith(via or "")
+    assert claim.cue is not None and claim.cue["strength"] == strength
+
+
+def test_french_numbers_and_hedges() -> None:
+    [claim] = extract_claims("Le feu aurait pris dans un local technique où 1 200 litres de "
+                             "fioul étaient stockés, selon la police.", "fr")
+    assert claim.hedged and [n["value"] for n in claim.numbers] == [1200]
+    assert parse_number("16 milliards d'euros", "fr") == 16_000_000_000
+    assert parse_number("3,1 %", "fr") == 3.1
+
+
+# ------------------------------------------------- only checkable outlet facts (issue 14)
+
+@pytest.mark.parametrize("line,language", [
+    ("June 19 -- PNC Music Pavilion, Charlotte, NC", "en"),
+    ("June 19 -- PNC Music Pavilion, Charlotte, NC.", "en"),
+    ("20.15 NOS Journaal met het laatste nieuws uit binnen- en buitenland.", "nl"),
+    ("8GB RAM, 256GB storage, 6.1-inch OLED display, 12MP camera.", "en"),
+    ("Subscribe for $1 a week and read everything.", "en"),
+    ("Abonneer nu voor 1 euro per maand en lees alles.", "nl"),
+    ("Foto: ANP, 14 februari 2022.", "nl"),
+    ("Sonntag, 20. Februar 2022, 18:30 Uhr", "de"),
+    ("Programme du samedi 12 mars : 20 h 45 Journal, 21 h 05 Film.", "fr"),
+    ("New Price Drop: Apple Watch Series 3 38mm Smart Watch for $169.99 (Originally $200).",
+     "en"),
+])
+def test_listings_and_page_furniture_are_not_claims(line: str, language: str) -> None:
+    assert extract_claims(line, language) == []
+
+
+@pytest.mark.parametrize("line,language", [
+    ("KLM heeft vrijdag bijna 170 vluchten geannuleerd.", "nl"),
+    ("De AEX sloot dinsdag 1,2 procent hoger.", "nl"),
+    ("Storm Eunice heeft vrijdag in Nederland vier mensen het leven gekost.", "nl"),
+    ("The European Central Bank raised its key interest rates by 50 basis points on "
+     "Thursday.", "en"),
+    ("Die deutsche Nationalmannschaft hat am Mittwoch mit 1:2 gegen Japan verloren.", "de"),
+    ("Le texte sera examiné par les députés à partir du 10 octobre.", "fr"),
+])
+def test_checkable_outlet_facts_stay_claims(line: str, language: str) -> None:
+    [claim] = extract_claims(line, language)
+    assert claim.speaker["type"] == "outlet"
+
+
+def test_the_listing_filter_says_why() -> None:
+    from claimwire.agents.extract.facts import not_checkable
+    from claimwire.agents.extract.lexicon import lexicon
+
+    lex = lexicon("en")
+    assert lex is not None
+    nlp = pipeline("en")
+
+    def why(line: str) -> str | None:
+        return not_checkable(next(iter(nlp(line).sents)), lex)
+
+    assert why("Tour dates: June 19 -- PNC Music Pavilion") == "heading"
+    assert why("June 19 -- PNC Music Pavilion, Charlotte, NC.") == "listing"
+    assert why("8GB RAM, 256GB storage, 6.1-inch display.") == "specification"
+    assert why("Subscribe for $1 a week.") == "advert"
+    assert why("The bridge will stay closed until 19 June, the council said.") is None

@@ -24,13 +24,14 @@ def test_claim_extraction_stays_above_its_floors(tmp_path: Path) -> None:
                           timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     figures = json.loads(out.read_text())
-    assert set(figures) == {"en", "nl", "de"}
+    assert set(figures) == {"en", "nl", "de", "fr"}
     assert figures["en"]["attributions_gold"] > 900  # the whole PolNeAR dev set was read
 
 
 def test_the_gold_sets_are_big_enough() -> None:
-    for language in ("nl", "de"):
+    for language, size, claims in (("nl", 150, 50), ("de", 150, 50), ("fr", 40, 30)):
         rows = [json.loads(x) for x in (ROOT / f"tests/data/claims/{language}.jsonl").open()]
-        assert len(rows) >= 150
+        assert len(rows) >= size
         assert {"text", "claim", "speaker", "via", "hedged", "numbers"} <= set(rows[0])
-        assert sum(r["claim"] for r in rows) >= 50
+        assert sum(r["claim"] for r in rows) >= claims
+        assert len({r["id"] for r in rows}) == len(rows)

@@ -14,8 +14,15 @@ from bisect import bisect_left
 
 from spacy.tokens import Doc, Span, Token
 
+from claimwire.agents.extract.entities import (
+    clean_span,
+    dated_word,
+    is_role,
+    noun_phrase_prefix,
+    trim_tail,
+)
 from claimwire.agents.extract.lexicon import PUNCT_BREAKS, Lexicon
-from claimwire.agents.extract.sentence import CUES_KEY
+from claimwire.agents.extract.sentence import CUES_KEY, inside_quote
 
 MAX_SPAN_TOKENS = 12
 
@@ -23,27 +30,6 @@ MAX_SPAN_TOKENS = 12
 def _breaks(tok: Token, lex: Lexicon) -> bool:
     """The token ends a clause."""
     return tok.lower_ in PUNCT_BREAKS or tok.lower_ in lex.clause_words
-
-
-def clean_span(tokens: list[Token], lex: Lexicon) -> list[Token]:
-    """Strip determiners at the front and time adverbs / punctuation at the back."""
-    while tokens and (tokens[0].lower_ in lex.determiners or tokens[0].is_punct
-                      or tokens[0].is_space):
-        tokens = tokens[1:]
-    while tokens and (tokens[-1].lower_ in lex.time_words or tokens[-1].is_punct
-                      or tokens[-1].lower_ in lex.determiners):
-        tokens = tokens[:-1]
-    return tokens
-
-
-def is_role(tok: Token, lex: Lexicon) -> bool:
-    low = tok.lower_
-    return low in lex.role_nouns or low.endswith(lex.role_suffixes)
-
-
-def role(speaker: list[Token], lex: Lexicon) -> str | None:
-    roles = [t.text for t in speaker if is_role(t, lex)]
-    return roles[0] if roles else None
 
 
 def _walk_back(sent: Span, i: int, skip: frozenset[str]) -> int:
@@ -89,29 +75,6 @@ def speaker_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], l
     return tokens, clean_span(via, lex)
 
 
-def _name_like(tok: Token | None, lex: Lexicon) -> bool:
-    return tok is not None and (tok.text[:1].isupper() or is_role(tok, lex)
-                                or tok.lower_ in lex.determiners)
-
-
-def noun_phrase_prefix(tokens: list[Token], lex: Lexicon) -> list[Token]:
-    """The leading noun phrase of a token run, without a parser: names (capitalised),
-    role nouns, glue words between them, and adjectives (ending in -e) before them."""
-    out: list[Token] = []
-    for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if _name_like(tok, lex):
-            out.append(tok)
-        elif tok.lower_ in lex.np_glue and _name_like(nxt, lex):
-            out.append(tok)
-        elif tok.lower_.endswith("e") and nxt is not None and (
-                is_role(nxt, lex) or nxt.text[:1].isupper()):
-            out.append(tok)
-        else:
-            break
-    return out
-
-
 def run_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
     """The tokens after ``start`` up to the end of the clause."""
     tokens: list[Token] = []
@@ -131,17 +94,28 @@ def run_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
     return tokens
 
 
-def speaker_after(sent: Span, start: int, lex: Lexicon) -> list[Token]:
+def _inverted_noun_phrase(sent: Span, start: int, lex: Lexicon) -> bool:
+    """After the cue, a noun phrase opened by a determiner runs to the end of the sentence:
+    ", zei de wethouder.", ", maakte de ombudsman dinsdag bekend." (not ", adding levity.")."""
+    run = run_after(sent, start, lex)
+    return 0 < len(trim_tail(run, lex)) <= 5 and run[0].lower_ in lex.determiners | \
+        lex.possessives and all(
+        t.is_punct or t.is_space for t in sent.doc[run[-1].i + 1: sent.end])
+
+
+def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) -> list[Token]:
     """The speaker after an inverted cue: ", aldus de wethouder." / ", laat een woordvoerder
-    weten." / "Dat meldt het Turkse rampenbureau AFAD."."""
+    weten." / "Dat meldt het Turkse rampenbureau AFAD.". After a preposition ("nach
+    Einschätzung der Regierung absichtlich herbeigeführt") only the noun phrase counts:
+    ``whole_run=False``."""
     run = run_after(sent, start, lex)
     # When the run ends the sentence, all of it names the speaker.
     rest = [t for t in sent.doc[run[-1].i + 1: sent.end] if not (t.is_punct or t.is_space)] \
         if run else [None]
-    if run and not rest and len(run) <= 8:
+    if whole_run and run and not rest and len(run) <= 8:
         if run[-1].lower_ in lex.announce_particles:
             run = run[:-1]
-        named = clean_span(run, lex)
+        named = clean_span(trim_tail(run, lex), lex)
         if named:
             return named
     return clean_span(noun_phrase_prefix(run, lex), lex)
@@ -158,18 +132,66 @@ def via_after_cue(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
         if tok.lower_ in lex.complementizers or tok.text == ",":
             break
         if tok.lower_ in lex.via_after_cue or (
-                tok.lower_ == "to" and cue.lemma_.lower() in {"say", "said"}):
-            if span := _named_after(sent, tok, lex):
-                return span
+                tok.lower_ == "to" and tok.i == cue.i + 1 and cue.lemma_.lower() == "say"):
+            span = _named_after(sent, tok, lex)
+            if span and (tok.lower_ not in lex.weak_via or any(
+                    t.ent_type_ in ("AGENCY", "ORG") or (t.is_upper and len(t.text) > 1)
+                    for t in span)):
+                return span  # "à l'AFP" is a via, "à l'Ukraine" is not
     for tok in sent.doc[cue.i + 1: sent.end]:
         # "..., meldt Interfax." / "..., reports Reuters." at the end of the sentence
-        if sent.doc[tok.i - 1].text == "," and (tok.lemma_.lower() in lex.cues
-                                                 or tok.lower_ in lex.cues):
+        if sent.doc[tok.i - 1].text == "," and tok.lower_ not in lex.prep_cues and (
+                tok.lemma_.lower() in lex.cues or tok.lower_ in lex.cues):
             if span := _named_after(sent, tok, lex):
                 return span
     for tok in sent:
         if tok.lower_ == "via" and (span := _named_after(sent, tok, lex)):
             return span
+    return second_source(sent, cue, lex)
+
+
+def second_source(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
+    """A second source in the attribution sentence is the via: "zegt volgens het persbureau
+    Interfax", "said, according to AFP", ", wie die Nachrichtenagentur AFP berichtet",
+    "sagte dem Sender SVT", "told broadcaster SVT"."""
+    if cue.lower_ in lex.prep_cues or cue.lemma_.lower() in lex.prep_cues:
+        return []
+    after = sent.doc[cue.i + 1: sent.end]
+    if cue.lemma_.lower() == "tell" and (span := _named_after(sent, cue, lex)) and \
+            span[-1].text[:1].isupper() and not any(t.is_stop for t in span):
+        return span  # "told broadcaster SVT" (not "told a news conference in Copenhagen")
+    for tok in after:
+        if tok.lower_ in lex.complementizers:
+            break
+        low = tok.lower_
+        if low in lex.prep_cues and not (low == "according" and (
+                tok.i + 1 >= sent.end or sent.doc[tok.i + 1].lower_ != "to")):
+            start = tok.i + (2 if low == "according" else 1)
+            np = clean_span(noun_phrase_prefix(list(sent.doc[start: sent.end]), lex), lex)
+            if np and any(_proper(t, lex) or is_role(t, lex) for t in np):
+                return np
+        if low in lex.dative_via and not any(
+                t.lower_ in lex.fronted_prepositions for t in sent.doc[cue.i + 1: tok.i]):
+            if span := _named_after(sent, tok, lex):
+                return span
+        if low in lex.as_words and sent.doc[tok.i - 1].text == ",":
+            return _as_source(sent, tok, lex)
+    return []
+
+
+def _proper(tok: Token, lex: Lexicon) -> bool:
+    """A name: capitalised (in German, where every noun is, a known entity or an acronym;
+    "laut Manuskript" names no source)."""
+    if lex.nouns_capitalised:
+        return bool(tok.ent_type_) or (tok.is_upper and len(tok.text) > 1)
+    return tok.text[:1].isupper()
+
+
+def _as_source(sent: Span, as_word: Token, lex: Lexicon) -> list[Token]:
+    """ ", wie die Nachrichtenagentur AFP berichtet": the words between "wie" and the cue."""
+    for tok in sent.doc[as_word.i + 1: min(sent.end, as_word.i + 10)]:
+        if tok.lemma_.lower() in lex.cues or tok.lower_ in lex.cues:
+            return clean_span(list(sent.doc[as_word.i + 1: tok.i]), lex)
     return []
 
 
@@ -191,6 +213,14 @@ def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
         return False
     if tok.lower_ == "report":  # the noun, mostly
         return False
+    prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
+    if tok.lower_ in lex.bound_cues and (prev is None or prev.lower_.replace("’", "'") !=
+                                         lex.bound_cues[tok.lower_]):
+        return False  # "après la réunion" is no cue, "d'après l'AFP" is
+    if lex.determiner_makes_noun and prev is not None and prev.lower_ in lex.determiners:
+        return False  # "l'annonce", "une déclaration": the noun
+    if not separable_ok(sent, tok, lemma, lex):
+        return False
     if lex.source_nouns and not german_cue_ok(sent, tok, lemma, lex):
         return False
     # "state"/"states" is mostly the noun (a US state); the verb is "stated" or "states that"
@@ -203,14 +233,24 @@ def find_cues(sent: Span, lex: Lexicon, starts: list[int]) -> list[Token]:
     # the cues are in document order: take this sentence's slice, not all of them
     first, last = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
     return [tok for tok in (sent.doc[starts[i]] for i in range(first, last))
-            if _cue_in_context(sent, tok, lex)]
+            if _cue_in_context(sent, tok, lex) and not inside_quote(sent, tok)]
+
+
+def separable_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
+    """A separable verb is a cue only with its particle: "teilte ... mit", "maakte ...
+    bekend", "kondigde ... aan" (after the verb in a main clause; in a Dutch subordinate
+    clause the particle may come first, "bekend maakte")."""
+    key = lemma if lemma in lex.separable_cues else tok.lower_
+    if key not in lex.separable_cues:
+        return True
+    particle = lex.separable_cues[key]
+    return any(t.lower_ == particle for t in sent if t.i > tok.i or (
+        lex.verb_second and t.i == tok.i - 1))
 
 
 def german_cue_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
-    """German cues that are only cues in a construction: separable verbs with their particle,
-    "nach (eigenen) Angaben/Worten/Informationen", "NDR-Recherchen", ", so X"."""
-    if lemma in lex.separable_cues:
-        return any(t.lower_ == lex.separable_cues[lemma] for t in sent if t.i > tok.i)
+    """German cues that are only cues in a construction: "nach (eigenen) Angaben / Worten /
+    Informationen", "NDR-Recherchen", ", so X"."""
     low = tok.lower_
     if low in lex.source_nouns or low.endswith("-recherchen"):
         window = {t.lower_ for t in sent.doc[max(sent.start, tok.i - 3): tok.i + 2]}
@@ -236,7 +276,7 @@ def german_source(sent: Span, cue: Token, lex: Lexicon) -> list[Token] | None:
         return []  # "Seinen Angaben nach": anaphoric, resolved like "demnach"
     nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
     if nxt is not None and nxt.lower_ in {"von", "des", "der", "vom"}:
-        return speaker_after(sent, nxt.i + 1, lex)
+        return speaker_after(sent, nxt.i + 1, lex, whole_run=False)
     # "nach eigenen Angaben", "seinen Angaben nach": the sentence's named subject
     named = noun_phrase_prefix([t for t in sent if not t.is_punct], lex)
     return clean_span(named, lex) or []
@@ -249,7 +289,7 @@ def _prepositional_speaker(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
     run = clean_span(run_after(sent, start, lex), lex)
     if not lex.verb_second and 0 < len(run) <= 10:
         return run
-    after = speaker_after(sent, start, lex)
+    after = speaker_after(sent, start, lex, whole_run=False)
     if not after and run:
         first = [t for t in run if t.lower_ not in lex.determiners][:1]
         if first and first[0].is_alpha and (
@@ -258,7 +298,28 @@ def _prepositional_speaker(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
     return after
 
 
+def apposition_before(sent: Span, cue: Token, lex: Lexicon) -> list[Token]:
+    """ "Germany's coach, Hansi Flick, said ...", "De Deense premier, Mette Frederiksen,
+    zei": the name between two commas right before the cue is the speaker."""
+    i = _walk_back(sent, cue.i - 1, lex.auxiliaries | lex.time_words)
+    if i <= sent.start or sent.doc[i].text != ",":
+        return []
+    name: list[Token] = []
+    j = i - 1
+    while j > sent.start and sent.doc[j].text != "," and len(name) < 5:
+        name.insert(0, sent.doc[j])
+        j -= 1
+    if j <= sent.start or sent.doc[j].text != "," or not name:
+        return []
+    if not name[0].text[:1].isupper() or not all(
+            t.text[:1].isupper() or t.lower_ in lex.np_glue or t.is_punct for t in name):
+        return []
+    return name
+
+
 def _subject_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    if name := apposition_before(sent, cue, lex):
+        return name, []
     speaker, via = speaker_before(sent, cue, lex)
     final = all(t.is_punct or t.is_space for t in sent.doc[cue.i + 1: sent.end])
     if not speaker and final and lex.verb_second:
@@ -267,9 +328,11 @@ def _subject_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], 
         if aux and aux[0].i > sent.start:
             speaker, via = speaker_before(sent, aux[0], lex)
     if speaker and lex.verb_second and (
-            speaker[0].lower_ in lex.fronted_prepositions or speaker[0].like_num):
+            speaker[0].lower_ in lex.fronted_prepositions or speaker[0].like_num
+            or all(t.lower_ in lex.time_words or dated_word(t, lex) for t in speaker)):
         # Verb-second: after a fronted adverbial ("Auf Nachfrage führte die Gemeinde aus",
-        # "Op maandag zei de minister") the subject follows the verb.
+        # "Op maandag zei de minister", "Maandagavond meldde de exploitant") the subject
+        # follows the verb.
         return [], []
     return speaker, via
 
@@ -291,18 +354,103 @@ def find_speaker(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], lis
     speaker, via = _subject_before(sent, cue, lex)
     if speaker:
         return speaker, via
-    # Inverted order ("..., zegt het ministerie", "..., zei hij"): a name or a pronoun.
+    # Inverted order ("..., zegt het ministerie", "..., zei hij", "..., maakte de
+    # ombudsman bekend"): a name, a role, a noun phrase right after the comma, or a pronoun.
     after = speaker_after(sent, cue.i + 1, lex)
-    if any(t.text[:1].isupper() for t in after):
+    before = _walk_back(sent, cue.i - 1, lex.auxiliaries)  # ", a expliqué un responsable"
+    after_comma = before >= sent.start and sent.doc[before].is_punct
+    if any(t.text[:1].isupper() or is_role(t, lex) for t in after) or (
+            after_comma and after and _inverted_noun_phrase(sent, cue.i + 1, lex)
+            and after[0].lower_ not in lex.pronouns | lex.not_speakers):
         return after, []
     nxt = sent.doc[cue.i + 1] if cue.i + 1 < sent.end else None
-    prev = sent.doc[cue.i - 1] if cue.i > sent.start else None
-    if nxt is not None and nxt.lower_ in lex.pronouns and prev is not None and prev.is_punct:
+    if nxt is not None and nxt.lower_ in lex.auxiliaries and cue.i + 2 < sent.end:
+        nxt = sent.doc[cue.i + 2]  # "affirme-t-il"
+    if nxt is not None and nxt.lower_ in lex.pronouns and after_comma:
         return [nxt], []
     return [], []
 
 
 def is_backreference(sent: Span, cue: Token, lex: Lexicon) -> bool:
-    """'Dat meldt Interfax.' / 'Dat zegt X.' / 'That was reported by X.' point back."""
+    """ "Dat meldt Interfax." / "Dat heeft de luchthaven donderdag bekendgemaakt." / "Das
+    teilte die Polizei mit." / "KLM meldt dat aan persbureau ANP." point back to the
+    previous sentence: its content is what the source said."""
     first = sent[0]
-    return first.lower_ in lex.backreferences and cue.i <= first.i + 3
+    if first.lower_ in lex.backreferences:
+        if cue.i <= first.i + 3:
+            return True
+        # verb-second: "Dat heeft X ... bekendgemaakt", no clause in between
+        second = sent[1] if len(sent) > 1 else None
+        between = _without_parentheses(list(sent.doc[second.i + 1: cue.i])) \
+            if second is not None else []
+        return second is not None and second.lower_ in lex.auxiliaries and not any(
+            (_breaks(t, lex) and t.text not in "()") or t.lower_ in lex.auxiliaries
+            for t in between)
+    return bool(_object_backreference(sent, cue, lex))
+
+
+def _without_parentheses(tokens: list[Token]) -> list[Token]:
+    """ "minister Christianne van der Wal (Natuur en Stikstof) vrijdag" without "(...)"."""
+    out, depth = [], 0
+    for tok in tokens:
+        depth += tok.text == "("
+        if depth == 0:
+            out.append(tok)
+        depth -= tok.text == ")" and depth > 0
+    return out
+
+
+def _object_backreference(sent: Span, cue: Token, lex: Lexicon) -> list[Token] | None:
+    """ "KLM meldt dat aan persbureau ANP.": the cue's object is a pronoun for the previous
+    sentence, and only a via phrase or time words follow it. Returns the via (maybe empty),
+    or None when the pronoun opens a clause ("meldt dat de brug dicht is")."""
+    nxt = cue.i + 1
+    if nxt >= sent.end or sent.doc[nxt].lower_ not in lex.backreferences:
+        return None
+    rest = [t for t in sent.doc[nxt + 1: sent.end]
+            if not (t.is_punct or t.is_space or t.lower_ in lex.time_words)]
+    if not rest:
+        return []
+    if rest[0].lower_ not in _via_words(lex):
+        return None
+    via = clean_span(noun_phrase_prefix(rest[1:], lex), lex)
+    return via if len(via) == len(clean_span(rest[1:], lex)) and via else None
+
+
+def _via_words(lex: Lexicon) -> frozenset[str]:
+    """Words that open the via phrase of an attribution: "aan", "tegen", "via", "volgens"."""
+    return lex.via_before_cue | lex.via_after_cue | lex.prep_cues | lex.dative_via
+
+
+def _split_via(tokens: list[Token], lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    """ "een woordvoerster van KLM volgens persbureau ANP" -> (speaker, via)."""
+    for i, tok in enumerate(tokens):
+        if i > 0 and tok.lower_ in _via_words(lex):
+            via = clean_span(noun_phrase_prefix(tokens[i + 1:], lex), lex)
+            return clean_span(trim_tail(tokens[:i], lex), lex), via
+    return clean_span(trim_tail(tokens, lex), lex), []
+
+
+def backreference_source(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], list[Token]]:
+    """(speaker, via) of a back-referring attribution sentence: "Dat zegt X volgens Y.",
+    "Dat heeft X aan Y bekendgemaakt.", "Dat maakte X bekend.", "X meldt dat aan Y."."""
+    via = _object_backreference(sent, cue, lex)
+    if via is not None:
+        speaker, _via = speaker_before(sent, cue, lex)
+        return speaker, via
+    second = sent[1]
+    if second.lower_ in lex.auxiliaries and cue.i > second.i + 1:
+        # "Dat heeft minister X (Natuur) vrijdag bekendgemaakt": the subject is in between
+        return _split_via(_without_parentheses(list(sent.doc[second.i + 1: cue.i])), lex)
+    run = run_after(sent, cue.i + 1, lex)
+    if not run:
+        return [], []
+    if run[-1].lower_ in lex.announce_particles:
+        run = run[:-1]
+    speaker, via = _split_via(run, lex)
+    if not via and (tail := via_after_cue(sent, cue, lex)):
+        via = tail
+    if speaker and not (speaker[0].text[:1].isupper() or is_role(speaker[0], lex)
+                        or len(speaker) > 1 or speaker[0].lower_ in lex.pronouns):
+        speaker = clean_span(noun_phrase_prefix(run, lex), lex)
+    return speaker, via

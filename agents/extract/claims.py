@@ -7,17 +7,15 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from claimwire.agents.extract.attribution import (
+    backreference_source,
     cue_starts,
     find_cues,
     find_speaker,
     is_backreference,
-    is_role,
-    role,
-    speaker_after,
     via_after_cue,
 )
-from claimwire.agents.extract.entities import Entity, entity_of, span_text
-from claimwire.agents.extract.facts import continuation_or_fact, same_source
+from claimwire.agents.extract.entities import Entity, entity_of, is_role, role, span_text
+from claimwire.agents.extract.facts import content_sentence, continuation_or_fact, same_source
 from claimwire.agents.extract.lexicon import Lexicon, lexicon
 from claimwire.agents.extract.numbers import find_numbers
 from claimwire.agents.extract.sentence import (
@@ -41,10 +39,17 @@ def claims_in_doc(doc: Doc, language: str) -> list[Claim]:
         raise ValueError(f"no claim rules for language {language!r}")
     claims: list[Claim] = []
     starts = cue_starts(doc)
-    for index, sent in enumerate(sentences(doc)):
+    sents = sentences(doc)
+    for index, sent in enumerate(sents):
         if len(sent.text.strip()) < MIN_SENTENCE_CHARS:
             continue
-        claim = _claim_of_sentence(sent, index, find_cues(sent, lex, starts), claims, lex)
+        found = find_cues(sent, lex, starts)
+        if found and is_backreference(sent, found[0], lex):
+            # "Dat meldt X." attributes the previous sentence: no claim of its own
+            prev_sent = sents[index - 1] if index else None
+            _attach_backreference(sent, found[0], index, claims, lex, prev_sent)
+            continue
+        claim = _claim_of_sentence(sent, index, found, claims, lex)
         if claim is not None:
             claims.append(claim)
     return claims
@@ -55,9 +60,6 @@ def _claim_of_sentence(sent: Span, index: int, found: list[Token], claims: list[
     if not found:
         return continuation_or_fact(sent, index, claims, lex)
     cue, speaker, via_tokens = _pick_cue(sent, found, lex)
-    if is_backreference(sent, cue, lex):
-        _attach_backreference(sent, cue, index, claims, lex)
-        return None
     if not speaker and claims and _anaphoric(sent, cue, lex):
         # "demnach" (according to that): the source of the previous claim
         return same_source(claims[-1], sent, index, lex, cue)
@@ -85,22 +87,42 @@ def _pick_cue(sent: Span, found: list[Token], lex: Lexicon
 
 
 def _attach_backreference(sent: Span, cue: Token, index: int, claims: list[Claim],
-                          lex: Lexicon) -> None:
-    """ "Dat meldt Interfax" after "X zegt ...": Interfax is the intermediate source; after
-    an outlet-stated fact ("De inflatie daalde naar 2,8 procent. Dat meldt het CBS.") it is
-    the speaker."""
-    source = speaker_after(sent, cue.i + 1, lex)
-    if not (claims and source and claims[-1].sentence_index == index - 1):
+                          lex: Lexicon, prev_sent: Span | None) -> None:
+    """ "Dat meldt Interfax" after "X zegt ...": Interfax is the intermediate source. After an
+    outlet-stated fact ("De inflatie daalde naar 2,8 procent. Dat meldt het CBS."), or after
+    a sentence that was no claim ("Remkes gaat de gesprekken leiden. Dat heeft het ministerie
+    bekendgemaakt."), it is the speaker of that sentence. "Dat zegt X volgens Y": X speaks,
+    via Y."""
+    source, via = backreference_source(sent, cue, lex)
+    if not source:
         return
-    prev = claims[-1]
-    ent = entity_of(source)
-    if prev.speaker["type"] == "outlet":
-        prev.speaker = {"text": ent.text, "canonical": ent.canonical, "type": ent.type,
-                        "role": role(source, lex)}
-        prev.spans["speaker"] = char_span(source)
-    elif prev.via is None and ent.canonical != prev.speaker.get("canonical"):
-        prev.via = {"text": ent.text, "canonical": ent.canonical}
-        prev.spans["via"] = char_span(source)
+    ent = _resolve_speaker(source, index, claims, lex)
+    if claims and claims[-1].sentence_index == index - 1:
+        prev = claims[-1]
+        if prev.speaker["type"] == "outlet" or (via and ent.type != "pronoun"):
+            _set_speaker(prev, source, ent, lex)
+            prev.cue = cue_of(cue, lex)
+            prev.spans["cue"] = char_span([cue])
+            if via:
+                _set_via(prev, via)
+        elif prev.via is None and ent.canonical != prev.speaker.get("canonical"):
+            _set_via(prev, via or source)
+        return
+    if prev_sent is not None and content_sentence(prev_sent, lex):
+        claim = _attributed_claim(prev_sent, index - 1, cue, source, ent, via, lex)
+        claims.append(claim)
+
+
+def _set_speaker(claim: Claim, source: list[Token], ent: Entity, lex: Lexicon) -> None:
+    claim.speaker = {"text": span_text(source), "canonical": ent.canonical, "type": ent.type,
+                     "role": role(source, lex)}
+    claim.spans["speaker"] = char_span(source)
+
+
+def _set_via(claim: Claim, via: list[Token]) -> None:
+    vent = entity_of(via)
+    claim.via = {"text": vent.text, "canonical": vent.canonical}
+    claim.spans["via"] = char_span(via)
 
 
 def _anaphoric(sent: Span, cue: Token, lex: Lexicon) -> bool:
@@ -115,7 +137,7 @@ def _resolve_speaker(speaker: list[Token], index: int, claims: list[Claim], lex:
     speaker named before."""
     text = span_text(speaker)
     ent = entity_of(speaker)
-    if len(speaker) == 1 and speaker[0].lower_ in lex.pronouns:
+    if len(speaker) == 1 and speaker[0].lower_ in lex.pronouns | lex.object_pronouns:
         # "zei hij": the last named speaker in the text
         named = [c for c in claims if c.speaker["type"] not in ("pronoun", "outlet")]
         if named:
@@ -140,23 +162,33 @@ def _resolve_speaker(speaker: list[Token], index: int, claims: list[Claim], lex:
 
 def _attributed_claim(sent: Span, index: int, cue: Token, speaker: list[Token], ent: Entity,
                       via_tokens: list[Token], lex: Lexicon) -> Claim:
-    via_tokens = via_tokens or via_after_cue(sent, cue, lex)
+    """The claim of ``sent``. The cue, speaker and via may stand in the next sentence (a
+    back-reference, "Dat heeft X bekendgemaakt"): the frame is left out of the content only
+    when it is in ``sent``."""
+    if not via_tokens and sent.start <= cue.i < sent.end:
+        via_tokens = via_after_cue(sent, cue, lex)
     via = None
     if via_tokens:
         vent = entity_of(via_tokens)
         via = {"text": vent.text, "canonical": vent.canonical}
     frame = {t.i for t in speaker} | {cue.i} | {t.i for t in via_tokens}
+    frame = {i for i in frame if sent.start <= i < sent.end}
     stext = sent.text.strip()
-    lemma = cue.lemma_.lower()
     return Claim(
         sentence=stext, sentence_index=index,
         speaker={"text": span_text(speaker), "canonical": ent.canonical, "type": ent.type,
                  "role": role(speaker, lex)},
-        cue={"text": cue.text, "lemma": lemma or cue.lower_,
-             "strength": lex.cues.get(lemma, lex.cues.get(cue.lower_, "says"))},
+        cue=cue_of(cue, lex),
         via=via, hedged=is_hedged(stext, lex), quote=is_quoted(stext),
         numbers=find_numbers(stext, lex.language, lex), dates=[],
         entities=sentence_entities(sent), content=content_form(sent, frame),
         spans={"sentence": char_span(list(sent)), "speaker": char_span(speaker),
                "cue": char_span([cue]),
                **({"via": char_span(via_tokens)} if via_tokens else {})})
+
+
+def cue_of(cue: Token, lex: Lexicon) -> dict[str, str]:
+    """The claim record's cue: the word, its lemma and its strength (says, denies, ...)."""
+    lemma = cue.lemma_.lower()
+    return {"text": cue.text, "lemma": lemma or cue.lower_,
+            "strength": lex.cues.get(lemma, lex.cues.get(cue.lower_, "says"))}

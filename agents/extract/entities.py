@@ -1,6 +1,7 @@
-"""Canonical forms of speakers and sources: the alias table (``data/entity_aliases.json``,
-also loaded into spaCy's entity ruler) and, for names it does not know, the capitalised
-words of the span."""
+"""Speaker and source spans and their canonical forms: the noun phrase that names a source
+without a parser (determiners stripped, the head noun kept, the tail after the name cut
+off), the alias table (``data/entity_aliases.json``, also loaded into spaCy's entity ruler)
+and, for names it does not know, the capitalised words of the span."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from functools import cache
 from pathlib import Path
 
 from spacy.tokens import Token
+
+from claimwire.agents.extract.lexicon import Lexicon
 
 ALIASES_PATH = Path(__file__).with_name("data") / "entity_aliases.json"
 
@@ -73,4 +76,119 @@ def entity_of(tokens: list[Token]) -> Entity:
         if inside:
             best = max(inside, key=len)
             return Entity(text, best.ent_id_ or best.text, best.label_.lower())
+        if tokens[-1].is_alpha and tokens[-1].text[:1].islower():
+            # the head noun is lower case ("Britse regering", "British government"): the
+            # capitalised words alone would be the bare adjective
+            return Entity(text, text, "unknown")
     return Entity(text, title_words(text) or text, "unknown")
+
+
+# ------------------------------------------------------------ the span that names a source
+
+def clean_span(tokens: list[Token], lex: Lexicon) -> list[Token]:
+    """Strip determiners and adverbs ("Ook FDF-voorman X zegt") at the front and time adverbs
+    / punctuation at the back."""
+    while tokens and (tokens[0].lower_ in lex.determiners | lex.inversion_adverbs
+                      or tokens[0].is_punct or tokens[0].is_space):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].lower_ in lex.time_words or tokens[-1].is_punct
+                      or tokens[-1].lower_ in lex.determiners):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def is_role(tok: Token, lex: Lexicon) -> bool:
+    low = tok.lower_
+    return low in lex.role_nouns or low.endswith(lex.role_suffixes)
+
+
+def role(speaker: list[Token], lex: Lexicon) -> str | None:
+    roles = [t.text for t in speaker if is_role(t, lex)]
+    return roles[0] if roles else None
+
+
+def name_like(tok: Token | None, lex: Lexicon) -> bool:
+    return tok is not None and (tok.text[:1].isupper() or is_role(tok, lex)
+                                or tok.lower_ in lex.determiners)
+
+
+def _adjective(tok: Token, lex: Lexicon) -> bool:
+    """An attributive adjective by its ending ("Deense", "maritieme", "dänischen")."""
+    if lex.nouns_capitalised and tok.text[:1].isupper():
+        return False  # German: a capitalised word is a noun
+    return bool(lex.adjective_suffixes) and tok.is_alpha and len(tok.text) > 3 and \
+        tok.lower_.endswith(lex.adjective_suffixes) and not tok.lower_.endswith(lex.noun_suffixes)
+
+
+def _head_noun(tok: Token, lex: Lexicon) -> bool:
+    """A lower-case word that can head a noun phrase after a determiner or adjective: not a
+    stop word (verbs like "is", "heeft"), not a clause or time word."""
+    low = tok.lower_
+    if lex.nouns_capitalised and not tok.text[:1].isupper():
+        return False  # German nouns are capitalised: "müssen" is none
+    lemma = tok.lemma_.lower()
+    if lex.verb_lemma_suffixes and lemma != low and lemma.endswith(lex.verb_lemma_suffixes):
+        return False  # "kwamen" (komen): a verb form, not a noun
+    return tok.is_alpha and not tok.is_stop and not dated_word(tok, lex) and \
+        low not in lex.clause_words | lex.time_words | lex.auxiliaries and low not in lex.hedges
+
+
+def dated_word(tok: Token, lex: Lexicon) -> bool:
+    """ "dinsdagavond", "Dienstagabend": a weekday compound is a time adverb, not a name."""
+    return tok.lower_.startswith(lex.weekdays)
+
+
+def _glue_ok(tokens: list[Token], i: int, lex: Lexicon) -> bool:
+    """Glue ("van", "van der", "of the") is inside the phrase when a name follows it."""
+    j = i
+    while j < len(tokens) and tokens[j].lower_ in lex.np_glue:
+        j += 1
+    if j >= len(tokens):
+        return False
+    return name_like(tokens[j], lex) or (
+        tokens[j - 1].lower_ in lex.determiners and _head_noun(tokens[j], lex))
+
+
+def noun_phrase_prefix(tokens: list[Token], lex: Lexicon) -> list[Token]:
+    """The leading noun phrase of a token run, without a parser: names (capitalised),
+    role nouns, glue words between them, adjectives before them, and the head noun after a
+    determiner or an adjective ("de Deense maritieme autoriteit", not "Deense")."""
+    out: list[Token] = []
+    open_head = False  # a determiner or adjective waits for its noun
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if dated_word(tok, lex) or tok.lower_ in lex.dative_via:
+            break
+        # an adjective opens a phrase or follows a determiner, glue or adjective; after a
+        # name ("Christine Lagarde blijft") it is not one
+        opens = not out or open_head or out[-1].lower_ in lex.np_glue
+        if opens and _adjective(tok, lex) and nxt is not None and (
+                name_like(nxt, lex) or _adjective(nxt, lex) or _head_noun(nxt, lex)):
+            out.append(tok)
+            open_head = True
+        elif name_like(tok, lex):
+            out.append(tok)
+            open_head = tok.lower_ in lex.determiners
+        elif tok.lower_ in lex.np_glue and _glue_ok(tokens, i, lex):
+            out.append(tok)
+        elif tok.lower_.endswith("e") and nxt is not None and (
+                is_role(nxt, lex) or nxt.text[:1].isupper()):
+            out.append(tok)
+        elif open_head and _head_noun(tok, lex):
+            out.append(tok)
+            open_head = False
+        else:
+            break
+    return out
+
+
+def trim_tail(tokens: list[Token], lex: Lexicon) -> list[Token]:
+    """A speaker run without what follows the name: "Bundestrainer Hansi Flick in der ARD",
+    "Mette Frederiksen am Dienstagabend", "Björn Lund dem Sender SVT" end before the
+    preposition, the weekday or the dative (glue such as "van", "von" stays)."""
+    stops = (lex.fronted_prepositions - lex.np_glue) | lex.dative_via
+    for i, tok in enumerate(tokens):
+        if i > 0 and (tok.lower_ in stops or dated_word(tok, lex)) and any(
+                t.lower_ not in lex.determiners for t in tokens[:i]):
+            return tokens[:i]
+    return tokens

@@ -24,6 +24,12 @@ from claimwire.agents.extract.sentence import (
 OUTLET_SPEAKER = {"text": "", "canonical": "", "type": "outlet", "role": None}
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[.:]\d{2}\s*(uur|uhr|h|am|pm)?\b", re.IGNORECASE)
 MIN_FACT_WORDS = 6
+# separators of listings and schedules: "June 19 -- PNC Music Pavilion, Charlotte, NC"
+_LIST_SEPARATORS = re.compile(r"\s(--|–|—|\||•|·)\s|^\s*[-•·*]\s")
+_LEADING_TIME = re.compile(r"^\s*\d{1,2}[.:]\d{2}\b")
+_SPEC = re.compile(r"^\s*\d+([.,]\d+)?\s?[a-zA-Z%\"”-]{1,6}\b")  # "8GB", "6.1-inch", "256 GB"
+_CURRENCY = re.compile(r"[$€£¥]\s?\d|\d\s?(€|\$|euro|eur|usd|dollars?)\b", re.IGNORECASE)
+_END = (".", "!", '"', "”", "»", "“", "'", "’", ")", "«", "„", "…")
 
 
 def same_source(prev: Claim, sent: Span, index: int, lex: Lexicon,
@@ -55,6 +61,14 @@ def continuation_or_fact(sent: Span, index: int, claims: list[Claim], lex: Lexic
     return unattributed_fact(sent, index, lex)
 
 
+def content_sentence(sent: Span, lex: Lexicon) -> bool:
+    """A sentence that can carry the content of a following "Dat meldt X.": a statement
+    (ends with a full stop, not a question or a heading) of some length."""
+    stext = sent.text.strip()
+    return stext.endswith((".", "!", '"', "”", "»")) and \
+        sum(1 for t in sent if t.is_alpha) >= MIN_FACT_WORDS - 2
+
+
 def unattributed_fact(sent: Span, index: int, lex: Lexicon) -> Claim | None:
     """A checkable statement of fact without attribution: the outlet asserts it. Checkable
     here means it states a quantity (a number that is not only a year or a clock time) or a
@@ -67,10 +81,43 @@ def unattributed_fact(sent: Span, index: int, lex: Lexicon) -> Claim | None:
                if not _TIME_OF_DAY.fullmatch(n["text"].strip())]
     if not numbers and (not is_dated(stext, lex) or is_hedged(stext, lex)):
         return None
-    if sum(1 for t in sent if t.is_alpha) < MIN_FACT_WORDS:
+    if sum(1 for t in sent if t.is_alpha) < MIN_FACT_WORDS or not_checkable(sent, lex):
         return None
     return Claim(
         sentence=stext, sentence_index=index, speaker=dict(OUTLET_SPEAKER), cue=None,
         via=None, hedged=is_hedged(stext, lex), quote=False, numbers=numbers, dates=[],
         entities=sentence_entities(sent), content=content_form(sent, set()),
         spans={"sentence": char_span(list(sent))})
+
+
+def not_checkable(sent: Span, lex: Lexicon) -> str | None:
+    """Why an unattributed sentence with a number or a date asserts nothing checkable, or
+    None. Page text holds lines that carry numbers and dates but state no fact: tour dates
+    and schedules ("June 19 -- PNC Music Pavilion, Charlotte, NC"), TV listings ("20.15
+    Journaal"), captions and headings (no closing punctuation), bylines, product
+    specifications ("8GB RAM, 256GB storage") and prices in calls to action ("Subscribe for
+    $1"). The tests are cheap and need no parser: a statement is a finite clause, so it ends
+    like a sentence, holds function words, and is not mostly names and numbers."""
+    text = sent.text.strip()
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    if not text.endswith(_END):
+        return "heading"  # headings, captions, list items: no sentence end
+    sep = _LIST_SEPARATORS.search(text)
+    if _LEADING_TIME.match(text) or (sep and len(text[: sep.start()].split()) <= 4 and any(
+            c.isdigit() for c in text[: sep.start()])):
+        return "listing"  # "June 19 -- PNC Music Pavilion", "20.15 Journaal"
+    if words and words[0].lower_ in lex.call_to_action and _CURRENCY.search(text):
+        return "advert"
+    if words and words[0].lower_ in lex.furniture_words and (
+            len(words) <= 8 or words[1].text == ":"):
+        return "byline"  # "By Jane Doe.", "Foto: ANP" (not "Door storm Eunice zijn ...")
+    parts = [part for part in re.split(r",\s|;|\s/\s|\s\|\s", text) if part.strip()]
+    if len(parts) >= 2 and sum(bool(_SPEC.match(part)) and len(part.split()) <= 4
+                               for part in parts) * 2 >= len(parts):
+        return "specification"  # "8GB RAM, 256GB storage, 6.1-inch display"
+    if not any(t.is_stop for t in words):
+        return "no clause"  # a statement has function words: articles, auxiliaries
+    capitalised = sum(1 for t in words[1:] if t.text[:1].isupper() or t.like_num)
+    if words[1:] and capitalised / len(words[1:]) > (0.75 if lex.nouns_capitalised else 0.6):
+        return "names and numbers"
+    return None

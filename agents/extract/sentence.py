@@ -52,11 +52,36 @@ def is_quoted(text: str) -> bool:
     return bool(_QUOTE_MARKS.search(text))
 
 
+def quote_opens(text: str, i: int) -> bool:
+    """The quotation mark at ``text[i]`` opens a quote: „ and « always; " and “ when they
+    stand before a word and after a space or at the start (German closes with “)."""
+    mark = text[i]
+    if mark in "„«":
+        return True
+    if mark in "”»":
+        return False
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([") and not after.isspace()
+
+
 def quote_left_open(sentence: str) -> bool:
-    """The quote goes on in the next sentence: an odd number of quotation marks, or the
-    sentence ends with an opening one (the splitter leaves "… sagte X. „" together)."""
-    return len(_QUOTE_MARKS.findall(sentence)) % 2 == 1 or sentence.rstrip().endswith(
-        ("„", "«", "‚"))
+    """The quote goes on in the next sentence: the last quotation mark opens one (the splitter
+    leaves "… sagte X. „" together; in `Schiphol", aldus KLM.` the quote closes)."""
+    text = sentence.rstrip()
+    marks = [m.start() for m in _QUOTE_MARKS.finditer(text)]
+    return bool(marks) and quote_opens(text, marks[-1])
+
+
+def inside_quote(sent: Span, tok: Token) -> bool:
+    """The token stands inside a quotation opened and closed within the sentence: a cue
+    word there is quoted speech ("„... gemeint gewesen“, sagte Steinmeier"), not a cue."""
+    text, offset = sent.text, tok.idx - sent.start_char
+    marks = [m.start() for m in _QUOTE_MARKS.finditer(text)]
+    before = [m for m in marks if m < offset]
+    if not before or not any(m > offset for m in marks):
+        return False
+    return quote_opens(text, before[-1])
 
 
 def content_form(sent: Span, exclude: set[int]) -> str:

@@ -54,9 +54,26 @@ class Lexicon:
     source_nouns: frozenset[str] = frozenset()  # "nach Angaben von X"
     anaphoric_cues: frozenset[str] = frozenset()  # "demnach": the previous claim's source
     expletive_subjects: frozenset[str] = frozenset()  # "Er worden ... verwacht"
+    # adjective endings: "de Deense maritieme autoriteit" keeps its head noun "autoriteit"
+    adjective_suffixes: tuple[str, ...] = ()
+    noun_suffixes: tuple[str, ...] = ()  # "organisatie" ends in -e and is no adjective
+    verb_lemma_suffixes: tuple[str, ...] = ()  # a form whose lemma ends so is a verb
+    dative_via: frozenset[str] = frozenset()  # "sagte dem Sender SVT": SVT is the via
+    as_words: frozenset[str] = frozenset()  # ", wie die Agentur AFP berichtet": the via
+    # a cue only after this word: "après" in "d'après X"
+    bound_cues: Mapping[str, str] = field(default_factory=dict)
+    # a cue word after a determiner is the noun ("l'annonce"): French cue forms are ambiguous
+    determiner_makes_noun: bool = False
+    nouns_capitalised: bool = False  # German: capitals mark nouns, not names
+    # via words that mostly introduce something else ("à l'Ukraine"): only before an agency
+    # (a known entity or an acronym, "à l'AFP")
+    weak_via: frozenset[str] = frozenset()
+    # an outlet fact that opens with these is an advert ("Subscribe for $1") or furniture
+    call_to_action: frozenset[str] = frozenset()
+    furniture_words: frozenset[str] = frozenset()  # "By", "Photo", "Foto", "©"
 
 
-LANGUAGES = ("nl", "en", "de")
+LANGUAGES = ("nl", "en", "de", "fr")
 
 
 @cache

@@ -54,4 +54,8 @@ LEXICON = Lexicon(
     not_speakers=frozenset({"this", "that", "it", "there", "what", "which", "who", "you",
                             "one"}),
     backreferences=frozenset({"this", "that"}),
+    call_to_action=frozenset({"subscribe", "buy", "order", "get", "shop", "save", "join", "sign",
+                              "try", "call", "book"}),
+    furniture_words=frozenset({"by", "photo", "image", "credit", "©", "copyright", "source",
+                               "caption"}),
 )
