@@ -29,7 +29,7 @@ from claimwire.agents.story.encoder import Vector
 
 # Content overlap (Jaccard of content lemmas) at or above which a claim joins a cluster of
 # the same speaker in the same story; across stories the overlap must be larger.
-CLAIM_THRESHOLD = 0.25
+CLAIM_THRESHOLD = 0.3
 CROSS_STORY_THRESHOLD = 0.35
 # Facts an outlet states share one speaker, "(outlet)": their content must agree more, and
 # more still across stories (two farmers' blockades on one morning are two facts).
