@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from claimwire.streams import clients
 from claimwire.streams import topics as T
 from claimwire.streams.config import Settings
 
@@ -12,6 +13,8 @@ LAG_REPORT_INTERVAL_S = 5.0
 
 
 def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
+    clients.configure(settings, bootstrap_servers)
+    kafka = clients.settings_for(bootstrap_servers)
     app = faust.App(
         f"{settings.kafka.topic_prefix}{APP_ID}",
         broker=f"kafka://{bootstrap_servers}",
@@ -22,6 +25,11 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         broker_commit_interval=1.0,
         # Tansu refuses idempotent producers: plain acks.
         producer_acks=1,
+        # One size setting ([kafka] max_message_bytes): what a topic holds is what a producer
+        # may send and a consumer must fetch.
+        producer_max_request_size=kafka.max_message_bytes,
+        consumer_max_fetch_size=kafka.max_message_bytes,
+        broker_credentials=clients.faust_credentials(kafka),
         web_enabled=False,
         topic_allow_declare=True,
     )

@@ -91,15 +91,22 @@ class TopicNames:
 
 def ensure_topics(bootstrap_servers: str, names: TopicNames, partitions: int,
                   *, retention: bool = False) -> None:
-    """Create every topic that does not exist yet (kafka-python admin)."""
+    """Create every topic that does not exist yet (kafka-python admin), with
+    ``max.message.bytes`` from ``[kafka] max_message_bytes`` (streams/clients.py)."""
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="claimwire-admin")
+    from claimwire.streams import clients
+
+    admin = KafkaAdminClient(**clients.kafka_kwargs(bootstrap_servers),
+                             client_id="claimwire-admin")
     try:
         existing = set(admin.list_topics())
-        configs = ({"retention.ms": str(EMBEDDED_RETENTION_MS),
-                    "retention.bytes": str(EMBEDDED_RETENTION_BYTES)} if retention else {})
+        configs = {"max.message.bytes":
+                   str(clients.settings_for(bootstrap_servers).max_message_bytes)}
+        if retention:
+            configs |= {"retention.ms": str(EMBEDDED_RETENTION_MS),
+                        "retention.bytes": str(EMBEDDED_RETENTION_BYTES)}
         missing = [NewTopic(name, partitions, 1, topic_configs=configs)
                    for name in names.all() if name not in existing]
         if missing:

@@ -22,6 +22,7 @@ from claimwire.agents.corroborate.corroborator import CorroboratePartition
 from claimwire.streams import metrics
 from claimwire.streams.records import Confirmation, Update
 from claimwire.streams.runtime.dlq import reject
+from claimwire.streams.runtime.guard import supervised
 from claimwire.streams.runtime.log_reader import read_partition
 from claimwire.streams.runtime.partition_state import PartitionStates
 
@@ -51,6 +52,7 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
         in_topic.get_topic_name(), new_state, replay, read_partition(bootstrap_servers))
 
     @app.agent(in_topic, name="corroborate")
+    @supervised(STAGE, dlq, settings.worker.state_dir)
     async def corroborate(stream: faust.StreamT) -> None:
         async for event in stream.events():
             metrics.RECORDS_IN.labels(STAGE).inc()

@@ -19,7 +19,9 @@ def read_partition(bootstrap_servers: str, *, timeout_s: float = 120.0) -> LogRe
         from kafka import KafkaConsumer, TopicPartition
 
         tp = TopicPartition(topic, partition)
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+        from claimwire.streams.clients import kafka_kwargs
+
+        consumer = KafkaConsumer(**kafka_kwargs(bootstrap_servers), enable_auto_commit=False,
                                  group_id=None, fetch_max_bytes=64 * 1024 * 1024,
                                  max_partition_fetch_bytes=64 * 1024 * 1024)
         out: list[tuple[int, bytes]] = []
