@@ -4,7 +4,8 @@ end to end: what a topic holds (``max.message.bytes``), what a producer sends
 
 The extract stage's output carries the article text once and each claim's sentence (a part of
 that text) with its fields, so a text of ``text_bytes`` gives a record of at most about three
-times that; ``text_bytes`` is a quarter of a record, leaving the rest for claims and metadata.
+times that; ``text_bytes`` is a quarter of a record (at most spaCy's 1,000,000), leaving the
+rest for claims and metadata.
 An output that is still too large is checked before it is sent (``output_too_large``). Pure.
 """
 
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 # max.message.bytes minus this.
 RECORD_OVERHEAD_BYTES = 4096
 SETTING = "CLAIMWIRE_KAFKA_MAX_MESSAGE_BYTES"
+# spaCy refuses longer texts (its ``max_length``, in characters; a UTF-8 byte count bounds it).
+NLP_MAX_TEXT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,9 @@ class Limits:
 
     @property
     def text_bytes(self) -> int:
-        """The longest article text (UTF-8) the extract stage writes."""
-        return self.record_bytes // 4
+        """The longest article text (UTF-8) the extract stage writes: a quarter of a record,
+        and no more than the claim pipeline takes."""
+        return min(self.record_bytes // 4, NLP_MAX_TEXT)
 
     def output_fits(self, key: bytes | None, value: bytes) -> bool:
         return len(key or b"") + len(value) <= self.record_bytes

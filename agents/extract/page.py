@@ -83,7 +83,7 @@ def prepare_article(raw: RawArticle, *, now: datetime, page: Page | None = None,
         raise RejectedInput("empty_text", f"no article text found ({len(text)} characters)")
     if max_text_bytes is not None and len(text.encode("utf-8", "replace")) > max_text_bytes:
         raise RejectedInput("too_large", f"article text is {len(text.encode('utf-8', 'replace'))}"
-                            f" bytes, the limit is {max_text_bytes} (a quarter of "
+                            f" bytes, the limit is {max_text_bytes} (from "
                             "CLAIMWIRE_KAFKA_MAX_MESSAGE_BYTES)")
     published = raw.published_at
     if published is not None and not _sane_time(published, now):
