@@ -76,13 +76,13 @@ def wait_for_broker(bootstrap_servers: str, wait_s: float, *,
             if not first:
                 _say(f"broker {bootstrap_servers} answers; starting")
             return True
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
         if first:
             _say(f"broker {bootstrap_servers} not reachable ({error}); retrying for up to "
                  f"{wait_s:g} s (CLAIMWIRE_WORKER_BROKER_WAIT_S)")
             first = False
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
         time.sleep(min(CHECK_INTERVAL_S, left))
 
 
