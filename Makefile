@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint eval eval-claims eval-corroboration bench bench-feeds bench-story bench-recovery sweep-stories fit-stories soak clean prometheus
+.PHONY: demo test test-fast lint eval eval-claims eval-corroboration bench bench-feeds bench-story bench-recovery sweep-stories fit-stories soak clean prometheus fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -100,3 +100,9 @@ bench: $(STAMP)
 # idle pass (every feed 304); time and peak RSS in bench-results/feeds.json (docs/operations.md).
 bench-feeds: $(STAMP)
 	$(BIN)/python scripts/bench_feeds.py --out bench-results/feeds.json
+
+# Hostile input at scale (issue 17): 10,000 random hostile records through the decode and
+# extract logic, 2,000 through a real worker on the embedded broker; every record accounted.
+# CI runs the same strategies seeded (tests/test_hostile.py, tests/test_faults.py).
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --logic 10000 --broker 2000

@@ -54,9 +54,10 @@ def run(articles: int, snapshots: bool, workdir: Path) -> dict[str, object]:
                                      stories_per_hour=max(1, articles // 120),
                                      reports_per_story=3))[:articles]
     env = {"CLAIMWIRE_STORY_SENTENCE_ENCODER": "false",
+           "CLAIMWIRE_WORKER_STATE_DIR": str(workdir / "state"),
            "CLAIMWIRE_WORKER_SNAPSHOT_INTERVAL_S": "20"}
     if snapshots:
-        env["CLAIMWIRE_WORKER_STATE_DIR"] = str(workdir / "state")
+        env["CLAIMWIRE_WORKER_SNAPSHOTS"] = "true"
     with EmbeddedBroker() as broker:
         bootstrap = broker.bootstrap_servers
         T.ensure_topics(bootstrap, names, 4)

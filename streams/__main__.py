@@ -2,4 +2,6 @@ import sys
 
 from claimwire.streams.cli import main
 
-sys.exit(main())
+# Guarded: the extract stage's page processes (multiprocessing) import the main module.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from claimwire.streams import clients
 from claimwire.streams import topics as T
 from claimwire.streams.config import Settings
 
@@ -18,6 +19,8 @@ def create_app(settings: Settings, bootstrap_servers: str,
                stages: tuple[str, ...] = STAGES) -> faust.App:
     """The App with the agents of ``stages`` (all by default: one process runs the whole
     pipeline; a deployment runs one stage per process so that each scales on its own)."""
+    clients.configure(settings, bootstrap_servers)
+    kafka = clients.settings_for(bootstrap_servers)
     app = faust.App(
         f"{settings.kafka.topic_prefix}{APP_ID}",
         broker=f"kafka://{bootstrap_servers}",
@@ -28,6 +31,11 @@ def create_app(settings: Settings, bootstrap_servers: str,
         broker_commit_interval=1.0,
         # Tansu refuses idempotent producers: plain acks.
         producer_acks=1,
+        # One size setting ([kafka] max_message_bytes): what a topic holds is what a producer
+        # may send and a consumer must fetch.
+        producer_max_request_size=kafka.max_message_bytes,
+        consumer_max_fetch_size=kafka.max_message_bytes,
+        broker_credentials=clients.faust_credentials(kafka),
         web_enabled=False,
         topic_allow_declare=True,
     )

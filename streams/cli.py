@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from claimwire.agents.core.jsonsafe import loads_or_marker
+from claimwire.agents.core.textsafe import decode_page
 from claimwire.streams import topics as T
 from claimwire.streams.broker import BrokerError, broker_for
 from claimwire.streams.config import ConfigError, Settings, load_settings
@@ -34,13 +36,28 @@ def _progress_bar(total: int, desc: str) -> Any:
 
 # ------------------------------------------------------------------------------------ worker
 
+def _broker_gone(settings: Settings, message: str) -> None:
+    from claimwire.streams.runtime import guard
+    from claimwire.streams.runtime.brokerwait import EXIT_BROKER_GONE
+
+    guard.ledger(settings.worker.state_dir).clear_mine()
+    guard.die(message, EXIT_BROKER_GONE)
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from mode import Worker
 
-    from claimwire.streams import metrics
+    from claimwire.streams import clients, metrics
     from claimwire.streams.app import create_app
+    from claimwire.streams.runtime.brokerwait import EXIT_BROKER_GONE, BrokerWatch, wait_for_broker
 
+    wait_s = settings.worker.broker_wait_s
     with broker_for(settings.kafka.bootstrap_servers) as bootstrap:
+        clients.configure(settings, bootstrap)
+        if not wait_for_broker(bootstrap, wait_s):
+            _err(f"broker {bootstrap} did not answer within {wait_s:g} s "
+                 f"(CLAIMWIRE_WORKER_BROKER_WAIT_S); exiting with code {EXIT_BROKER_GONE}")
+            return EXIT_BROKER_GONE
         T.ensure_topics(bootstrap, T.TopicNames(settings.kafka.topic_prefix),
                         settings.kafka.partitions,
                         retention=settings.kafka.bootstrap_servers is None)
@@ -60,6 +77,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
         print(f"claimwire worker: broker {bootstrap}, metrics port "
               f"{settings.metrics.port or 'off'}", file=sys.stderr, flush=True)
+        BrokerWatch(bootstrap, wait_s, lambda msg: _broker_gone(settings, msg)).start()
         worker = Worker(app, loglevel=args.loglevel, quiet=True)
         try:
             worker.execute_from_commandline()
@@ -80,7 +98,7 @@ def _check_retention(settings: Settings, bootstrap: str) -> None:
         _err(f"warning: could not read the topics' retention ({exc}); not checked")
         return
     problems = T.retention_problems(kept, int(needed.total_seconds() * 1000))
-    if problems and not settings.worker.state_dir:
+    if problems and not settings.worker.snapshots:
         raise ConfigError("the broker's topics cannot carry a state rebuild:\n  "
                           + "\n  ".join(problems))
     for problem in problems:
@@ -115,7 +133,7 @@ def _ingest_records(sources: list[str], outlet: str | None) -> Iterator[bytes]:
             continue
         if not outlet:
             raise ValueError(f"{source}: --outlet DOMAIN is required for HTML and text files")
-        body = path.read_bytes().decode("utf-8", errors="replace")
+        body = decode_page(path.read_bytes())
         kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
         record = {"url": f"https://{outlet}/{path.name}", "outlet": outlet, kind: body}
         yield json.dumps(record).encode()
@@ -141,13 +159,19 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
              "(the embedded broker lives only as long as the demo/replay/worker that "
              "started it)")
         return 2
+    from claimwire.streams import clients
+
     payloads = list(_ingest_records(args.sources, args.outlet))
     names = T.TopicNames(settings.kafka.topic_prefix)
+    clients.configure(settings)
     T.ensure_topics(settings.kafka.bootstrap_servers, names, settings.kafka.partitions)
     with _progress_bar(len(payloads), "ingest") as bar:
-        sent = produce(settings.kafka.bootstrap_servers, names(T.RAW),
-                       ((None, p) for p in payloads), progress=bar.update)
-    print(f"sent {sent} records to {names(T.RAW)}", file=sys.stderr)
+        delivery = produce(settings.kafka.bootstrap_servers, names(T.RAW),
+                           ((None, p) for p in payloads), progress=bar.update)
+    print(f"sent {delivery.sent} records to {names(T.RAW)}", file=sys.stderr)
+    if delivery.failed:
+        _err(delivery.describe_failures())
+        return 1
     return 0
 
 
@@ -163,7 +187,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     if not 1 <= args.workers <= settings.kafka.partitions:
         _err(f"--workers must be between 1 and the partition count ({settings.kafka.partitions})")
         return 2
-    payloads = [line.rstrip(b"\r\n") for line in source.read_bytes().splitlines()
+    # JSONL: one record per "\n"-terminated line (a stray "\r" inside a line stays in it)
+    payloads = [line.rstrip(b"\r") for line in source.read_bytes().split(b"\n")
                 if line.strip()]
     dump = Path(args.dump)
     dump.mkdir(parents=True, exist_ok=True)
@@ -180,7 +205,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             for record in run.records.get(base, []):
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     counts = {t: len(run.records.get(t, [])) for t in T.OUTPUTS}
-    print(json.dumps({"input": run.produced, "wall_s": round(run.wall_s, 1), **counts}))
+    print(json.dumps({"input": run.produced, "undelivered": len(run.undelivered),
+                      "wall_s": round(run.wall_s, 1), **counts}))
     return 0
 
 
@@ -257,11 +283,14 @@ def _groups_toml(groups: dict[str, list[str]]) -> str:
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     from kafka import KafkaConsumer
 
+    from claimwire.streams import clients
+
     if not settings.kafka.bootstrap_servers:
         _err("tail needs a running broker: set CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS")
         return 2
+    clients.configure(settings)
     topic = T.TopicNames(settings.kafka.topic_prefix)(args.topic)
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers,
+    consumer = KafkaConsumer(topic, **clients.kafka_kwargs(settings.kafka.bootstrap_servers),
                              group_id=None, enable_auto_commit=False,
                              auto_offset_reset="earliest" if args.from_beginning else "latest",
                              consumer_timeout_ms=int(args.idle_timeout * 1000)
@@ -269,10 +298,9 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     shown = 0
     try:
         for msg in consumer:
-            try:
-                value: Any = json.loads(msg.value)
-            except (ValueError, TypeError):
-                value = msg.value.decode("utf-8", errors="replace")
+            value: Any = loads_or_marker(msg.value)  # total: any bytes decode
+            if isinstance(value, dict) and "_undecodable" in value:
+                value = (msg.value or b"").decode("utf-8", errors="replace")
             print(json.dumps({"partition": msg.partition, "offset": msg.offset,
                               "key": msg.key.decode("utf-8", "replace") if msg.key else None,
                               "value": value}, ensure_ascii=False), flush=True)

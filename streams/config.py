@@ -17,15 +17,25 @@ import tomllib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from claimwire.agents.core.limits import Limits
 
 ENV_PREFIX = "CLAIMWIRE_"
 
@@ -68,6 +78,23 @@ class KafkaSettings(_Section):
                               description="Prepended to every topic name.")
     partitions: int = Field(default=4, ge=1, le=1024,
                             description="Partitions of each topic claimwire creates.")
+    max_message_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=64 * 1024, le=1024 * 1024 * 1024,
+        description="The one record-size setting: topics' max.message.bytes, producers' "
+        "max_request_size, and from it the largest raw record and article text the extract "
+        "stage accepts (a quarter of a record). Topics created elsewhere must allow as much.")
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How every client (faust and kafka-python) talks to "
+        "the broker.")
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="PLAIN", description="SASL mechanism (SASL_* protocols).")
+    sasl_username: str | None = Field(default=None, description="SASL user name.")
+    sasl_password: SecretStr | None = Field(
+        default=None, description="SASL password; never logged or exported.")
+    ssl_cafile: Path | None = Field(default=None, description="CA bundle (PEM) to verify the "
+                                    "broker (SSL, SASL_SSL).")
+    ssl_certfile: Path | None = Field(default=None, description="Client certificate (PEM).")
+    ssl_keyfile: Path | None = Field(default=None, description="Client private key (PEM).")
 
 
 class CorroborationSettings(_Section):
@@ -100,7 +127,13 @@ class StorySettings(_Section):
 
 class ExtractSettings(_Section):
     max_html_bytes: int = Field(default=5_000_000, ge=1024,
-                                description="Larger raw records go to the DLQ (too_large).")
+                                description="Larger raw records go to the DLQ (too_large); "
+                                "capped by [kafka] max_message_bytes.")
+    page_timeout_s: float = Field(
+        default=20.0, gt=0, description="Wall-clock limit of HTML extraction for one page "
+        "(in a worker process); past it the record is a dead letter (timeout).")
+    page_workers: int = Field(default=1, ge=1, le=64,
+                              description="Processes that run HTML extraction.")
 
 
 class MetricsSettings(_Section):
@@ -112,10 +145,18 @@ class WorkerSettings(_Section):
     broker_session_timeout_s: float = Field(
         default=10.0, gt=0, description="faust's 60 s default makes the first group join on "
         "Tansu take ~32 s.")
-    state_dir: str = Field(
-        default="", description="Where the stateful stages keep snapshots of their partition "
-        "states, so that a restart replays only the log after the newest one. Empty: no "
-        "snapshots; a restart rebuilds from the whole retained log.")
+    broker_wait_s: float = Field(
+        default=60.0, gt=0, description="How long a worker waits for an unreachable broker, "
+        "at start and mid-run, before it exits non-zero (exit code 75).")
+    state_dir: Path = Field(
+        default=Path(".claimwire-state"), description="Local folder of the worker's own: the "
+        "records in flight (a record that crashed it twice is set aside as a poison_pill) and, "
+        "with `snapshots`, the partition-state snapshots. One folder per worker.")
+    snapshots: bool = Field(
+        default=False, description="Snapshot the story and corroborate partition states under "
+        "state_dir, so that a restart replays only the log after the newest snapshot. Off: "
+        "a restart rebuilds from the whole retained log. Leave off for the embedded broker, "
+        "whose log is new on every run.")
     snapshot_every: int = Field(default=1000, ge=1,
                                 description="Snapshot a partition every this many records ...")
     snapshot_interval_s: float = Field(default=60.0, gt=0,
@@ -163,6 +204,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
+    def limits(self) -> Limits:
+        """Every record-size limit, from [kafka] max_message_bytes."""
+        return Limits(message_bytes=self.kafka.max_message_bytes,
+                      max_html_bytes=self.extract.max_html_bytes)
+
     def outlet_group_of(self, outlet: str) -> str:
         """The ownership group of an outlet domain, or the domain itself."""
         domain = outlet.lower()
@@ -195,6 +241,8 @@ def _format_default(value: object) -> str:
         return f"`{hours:g}h`"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, Path):
+        return f"`{value}`"
     return f"`{value!r}`" if isinstance(value, str) else str(value)
 
 

@@ -1,8 +1,8 @@
 """The metrics catalogue: every Prometheus metric claimwire exports, in one place.
 
 Base units in names (``_seconds``), ``_total`` counters, bounded labels only: ``stage`` (3
-values), ``topic`` (the fixed topic set), ``reason`` (RejectedInput.REASONS plus a few stage
-errors), ``kind`` and ``level`` (small enums). Never a URL, outlet or text in a label.
+values), ``topic`` (the fixed topic set), ``reason`` (``ALL_REASONS`` in agents/core/errors.py),
+``kind`` and ``level`` (small enums). Never a URL, outlet or text in a label.
 
 Several workers on one host: each serves its own port (CLAIMWIRE_METRICS_PORT); the
 multiprocess mode is not used.
@@ -11,6 +11,8 @@ multiprocess mode is not used.
 from __future__ import annotations
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info, start_http_server
+
+from claimwire.agents.core.errors import ALL_REASONS
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 _E2E_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
@@ -80,6 +82,8 @@ def init_label_sets() -> None:
         STATE_REBUILDS.labels(stage)
         STATE_REBUILD_RECORDS.labels(stage)
         LATE_RECORDS.labels(stage)
+        for reason in ALL_REASONS:
+            RECORDS_REJECTED.labels(stage, reason)
     for level in LEVELS:
         CONFIRMATIONS.labels(level)
         UPDATES.labels(level)

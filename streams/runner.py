@@ -8,7 +8,6 @@ because it reads them all, and the worker's consumer group must have committed p
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -22,8 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from claimwire.agents.core.jsonsafe import loads_or_marker
+from claimwire.streams import clients
 from claimwire.streams import topics as T
 from claimwire.streams.app import APP_ID
+from claimwire.streams.clients import kafka_kwargs
 from claimwire.streams.config import Settings
 
 
@@ -34,32 +36,60 @@ class PipelineTimeout(RuntimeError):
 def producer(bootstrap_servers: str) -> Any:
     from kafka import KafkaProducer
 
-    # acks=1 and no idempotence: Tansu refuses idempotent producers.
-    return KafkaProducer(bootstrap_servers=bootstrap_servers, acks=1, linger_ms=5,
-                         max_request_size=64 * 1024 * 1024, enable_idempotence=False)
+    # acks=1 and no idempotence: Tansu refuses idempotent producers. max_request_size and
+    # security come from [kafka] (streams/clients.py).
+    return KafkaProducer(**kafka_kwargs(bootstrap_servers, producer=True), acks=1, linger_ms=5,
+                         enable_idempotence=False)
+
+
+@dataclass
+class Delivery:
+    """What a producer run delivered: the count acknowledged, and each record that was not
+    (its index in the input and the error)."""
+
+    sent: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def describe_failures(self, limit: int = 10) -> str:
+        shown = "; ".join(f"#{i}: {e}" for i, e in self.failed[:limit])
+        more = f" (and {len(self.failed) - limit} more)" if len(self.failed) > limit else ""
+        return f"{len(self.failed)} records could not be delivered: {shown}{more}"
 
 
 def produce(bootstrap_servers: str, topic: str, payloads: Iterable[tuple[bytes | None, bytes]],
             *, progress: Callable[[int], None] | None = None,
-            timestamp_ms: int | None = None, partition: int | None = None) -> int:
-    """Send (key, value) pairs; returns how many were acknowledged. ``timestamp_ms`` stamps
-    every record with one broker time (a replay's clock) instead of the wall clock."""
+            timeout_s: float = 30.0, timestamp_ms: int | None = None,
+            partition: int | None = None) -> Delivery:
+    """Send (key, value) pairs; every record is either acknowledged or reported in
+    ``Delivery.failed`` (too large for a message, broker gone, ...), never dropped silently.
+    ``timestamp_ms`` stamps every record with one broker time (a replay's clock) instead of
+    the wall clock."""
+    from kafka.errors import KafkaError
+
     prod = producer(bootstrap_servers)
-    sent = 0
+    delivery = Delivery()
     try:
         futures = []
-        for key, value in payloads:
-            futures.append(prod.send(topic, key=key, value=value, timestamp_ms=timestamp_ms,
-                                     partition=partition))
-        prod.flush()
-        for fut in futures:
-            fut.get(timeout=30)
-            sent += 1
+        for i, (key, value) in enumerate(payloads):
+            try:
+                futures.append((i, prod.send(topic, key=key, value=value,
+                                                timestamp_ms=timestamp_ms,
+                                                partition=partition)))
+            except (KafkaError, ValueError, TypeError) as exc:
+                delivery.failed.append((i, f"{type(exc).__name__}: {exc}"[:300]))
+        prod.flush(timeout=timeout_s)
+        for i, fut in futures:
+            try:
+                fut.get(timeout=timeout_s)
+                delivery.sent += 1
+            except KafkaError as exc:
+                delivery.failed.append((i, f"{type(exc).__name__}: {exc}"[:300]))
             if progress:
                 progress(1)
     finally:
-        prod.close()
-    return sent
+        prod.close(timeout=timeout_s)
+    delivery.failed.sort()
+    return delivery
 
 
 @dataclass
@@ -102,11 +132,21 @@ class TopicReader:
         with self._lock:
             return dict(self.ends)
 
+    def _notify(self, topic: str, value: dict[str, Any]) -> None:
+        """The caller's callback; its failure on one record must not stop the reader."""
+        if self.on_record is None:
+            return
+        try:
+            self.on_record(topic, value)
+        except Exception as exc:  # noqa: BLE001 - shown, and the reader goes on
+            print(f"claimwire: could not show a record of {topic}: {type(exc).__name__}: "
+                  f"{exc}", file=sys.stderr, flush=True)
+
     def _run(self) -> None:
         from kafka import KafkaConsumer, TopicPartition
 
         try:
-            consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers,
+            consumer = KafkaConsumer(**kafka_kwargs(self.bootstrap_servers),
                                      enable_auto_commit=False, group_id=None,
                                      auto_offset_reset="earliest",
                                      fetch_max_bytes=64 * 1024 * 1024)
@@ -124,15 +164,13 @@ class TopicReader:
                 batch = consumer.poll(timeout_ms=200)
                 for tp, messages in batch.items():
                     for msg in messages:
-                        try:
-                            value = json.loads(msg.value)
-                        except (ValueError, TypeError):
-                            value = {"_undecodable": True}
+                        value = loads_or_marker(msg.value)  # total: any bytes decode
+                        if not isinstance(value, dict):
+                            value = {"_value": value}
                         with self._lock:
                             self.records[tp.topic].append(value)
                             self.ends[(tp.topic, tp.partition)] = msg.offset + 1
-                        if self.on_record:
-                            self.on_record(tp.topic, value)
+                        self._notify(tp.topic, value)
             consumer.close()
         except BaseException as exc:  # surfaced by wait_idle
             self.error = exc
@@ -141,7 +179,7 @@ class TopicReader:
 def committed_offsets(bootstrap_servers: str, group_id: str) -> dict[tuple[str, int], int]:
     from kafka.admin import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="claimwire-idle")
+    admin = KafkaAdminClient(**kafka_kwargs(bootstrap_servers), client_id="claimwire-idle")
     try:
         offsets = admin.list_group_offsets(group_id).get(group_id, {})
     finally:
@@ -223,6 +261,9 @@ def start_worker(bootstrap_servers: str, *, config_file: str | None, log_path: P
     env = dict(os.environ, CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers,
                **(extra_env or {}))
     env.setdefault("CLAIMWIRE_METRICS_PORT", "0")
+    # A run's own state folder: the in-flight ledger and snapshots refer to offsets of this
+    # run's broker, which an embedded broker hands out anew every run.
+    env.setdefault("CLAIMWIRE_WORKER_STATE_DIR", str(log_path.parent / "worker-state"))
     cmd = [sys.executable, "-m", "claimwire.streams", "worker"]
     if config_file:
         cmd += ["--config", str(config_file)]
@@ -250,6 +291,7 @@ class PipelineRun:
     records: dict[str, list[dict[str, Any]]]
     produced: int
     wall_s: float
+    undelivered: list[tuple[int, str]] = field(default_factory=list)
 
 
 def mark_end_of_input(reader: TopicReader, *, bootstrap_servers: str, names: T.TopicNames,
@@ -291,6 +333,7 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
     wall-clock release markers and holds its buffer until the end of the input, which this
     driver marks once the extract stage has seen every record."""
     started = time.monotonic()
+    clients.configure(settings, bootstrap_servers)
     names = T.TopicNames(settings.kafka.topic_prefix)
     T.ensure_topics(bootstrap_servers, names, settings.kafka.partitions,
                     retention=settings.kafka.bootstrap_servers is None)
@@ -301,9 +344,12 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
     procs = [start_worker(bootstrap_servers, config_file=config_file, extra_env=env,
                           log_path=workdir / f"worker-{i}.log") for i in range(workers)]
     try:
-        produced = produce(bootstrap_servers, names(T.RAW), ((None, p) for p in payloads),
+        delivery = produce(bootstrap_servers, names(T.RAW), ((None, p) for p in payloads),
                            progress=progress, timestamp_ms=int(replay_clock.timestamp() * 1000)
                            if replay_clock else None)
+        produced = delivery.sent
+        if delivery.failed and status:
+            status(delivery.describe_failures())
         if replay_clock:
             mark_end_of_input(reader, bootstrap_servers=bootstrap_servers, names=names,
                               partitions=settings.kafka.partitions, expected_raw=produced,
@@ -317,4 +363,5 @@ def run_pipeline(settings: Settings, bootstrap_servers: str, payloads: list[byte
             stop_worker(proc)
         reader.stop()
     records = {names.strip(t): list(v) for t, v in reader.records.items()}
-    return PipelineRun(records=records, produced=produced, wall_s=time.monotonic() - started)
+    return PipelineRun(records=records, produced=produced, wall_s=time.monotonic() - started,
+                       undelivered=delivery.failed)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The key of every articles.extracted record: the story stage compares each article with
-# every live story, in every language, so they all go to one partition.
-EXTRACTED_KEY = b"stories"
+from claimwire.agents.core.records import EXTRACTED_KEY
 
 # Embedded runs bound what the memory-only broker keeps (DESIGN.md: Tansu grows otherwise).
 EMBEDDED_RETENTION_MS = 6 * 3600 * 1000
@@ -64,6 +62,8 @@ SPECS = {t.name: t for t in TOPICS}
 RAW, EXTRACTED, ARTICLES, CLAIMS, CONFIRMED, UPDATED, EXTRACT_DLQ, STORY_DLQ, \
     CORROBORATE_DLQ = (t.name for t in TOPICS)
 ALL = tuple(SPECS)
+__all__ = ["EXTRACTED_KEY"]  # re-exported: the key is part of the topic contract
+
 # What a replay dumps: everything downstream of the input.
 OUTPUTS = (ARTICLES, CLAIMS, CONFIRMED, UPDATED, EXTRACT_DLQ, STORY_DLQ, CORROBORATE_DLQ)
 DLQS = {t.writer: t.name for t in TOPICS if t.name.endswith(".dlq")}
@@ -99,15 +99,22 @@ class TopicNames:
 
 def ensure_topics(bootstrap_servers: str, names: TopicNames, partitions: int,
                   *, retention: bool = False) -> None:
-    """Create every topic that does not exist yet (kafka-python admin)."""
+    """Create every topic that does not exist yet (kafka-python admin), with
+    ``max.message.bytes`` from ``[kafka] max_message_bytes`` (streams/clients.py)."""
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="claimwire-admin")
+    from claimwire.streams import clients
+
+    admin = KafkaAdminClient(**clients.kafka_kwargs(bootstrap_servers),
+                             client_id="claimwire-admin")
     try:
         existing = set(admin.list_topics())
-        configs = ({"retention.ms": str(EMBEDDED_RETENTION_MS),
-                    "retention.bytes": str(EMBEDDED_RETENTION_BYTES)} if retention else {})
+        configs = {"max.message.bytes":
+                   str(clients.settings_for(bootstrap_servers).max_message_bytes)}
+        if retention:
+            configs |= {"retention.ms": str(EMBEDDED_RETENTION_MS),
+                        "retention.bytes": str(EMBEDDED_RETENTION_BYTES)}
         missing = [NewTopic(name, partitions, 1, topic_configs=configs)
                    for name in names.all() if name not in existing]
         if missing:

@@ -154,7 +154,7 @@ def test_sigkill_mid_stream_neither_duplicates_nor_loses_a_confirmation(
                              ).start()
         # snapshots every 2 records: the second worker starts from them and replays the tail
         snap = {"CLAIMWIRE_WORKER_STATE_DIR": str(tmp_path / "state"),
-                "CLAIMWIRE_WORKER_SNAPSHOT_EVERY": "2"}
+                "CLAIMWIRE_WORKER_SNAPSHOTS": "true", "CLAIMWIRE_WORKER_SNAPSHOT_EVERY": "2"}
         first = start_worker(bootstrap, config_file=str(CONFIG), log_path=tmp_path / "w1.log",
                              extra_env=snap)
         try:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from claimwire.agents.core.jsonsafe import UnsafeJson
+
 
 class RejectedInput(ValueError):
     """Input that cannot be processed. ``reason`` is a bounded label for metrics and the DLQ."""
 
     REASONS = ("malformed_json", "not_an_object", "missing_field", "invalid_field",
-               "undecodable_bytes", "too_large", "empty_text", "extraction_failed")
+               "undecodable_bytes", "too_large", "too_deep", "empty_text", "extraction_failed",
+               "timeout", "output_too_large", "poison_pill")
 
     def __init__(self, reason: str, detail: str) -> None:
         assert reason in self.REASONS, reason
@@ -18,10 +21,20 @@ class RejectedInput(ValueError):
         self.detail = detail
 
 
-def error_reason(exc: Exception) -> str:
+# Every reason a dead letter can carry (metrics initialise one series per stage and reason).
+ALL_REASONS = (*RejectedInput.REASONS, "malformed_record", "internal_error")
+
+
+def error_reason(exc: BaseException) -> str:
     """Bounded reason label for an exception raised while handling a record."""
-    if isinstance(exc, RejectedInput):
+    if isinstance(exc, (RejectedInput, UnsafeJson)):
         return exc.reason
+    # kafka-python's and aiokafka's error for a record over the producer's max_request_size;
+    # matched by name so that this module imports no Kafka client.
+    if type(exc).__name__ == "MessageSizeTooLargeError":
+        return "output_too_large"
+    if isinstance(exc, TimeoutError):
+        return "timeout"
     return "malformed_record" if isinstance(exc, (KeyError, ValueError, TypeError)) \
         else "internal_error"
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+# The key of every articles.extracted record: the story stage compares each article with
+# every live story, in every language, so they all go to one partition.
+EXTRACTED_KEY = b"stories"
+
 
 class Speaker(TypedDict):
     text: str

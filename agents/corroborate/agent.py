@@ -22,6 +22,7 @@ from claimwire.agents.corroborate.corroborator import CorroboratePartition, guar
 from claimwire.streams import metrics
 from claimwire.streams.records import Confirmation, Update
 from claimwire.streams.runtime.dlq import reject
+from claimwire.streams.runtime.guard import supervised
 from claimwire.streams.runtime.log_reader import read_partition
 from claimwire.streams.runtime.partition_state import PartitionStates
 from claimwire.streams.runtime.snapshots import snapshot_store
@@ -84,6 +85,7 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
                 del confirmed[cluster_id]
 
     @app.agent(in_topic, name="corroborate")
+    @supervised(STAGE, dlq, settings.worker.state_dir)
     async def corroborate(stream: faust.StreamT) -> None:
         async for event in stream.events():
             metrics.RECORDS_IN.labels(STAGE).inc()

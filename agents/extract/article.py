@@ -68,7 +68,7 @@ def _prepare(payload: bytes, ingested_at: datetime, max_html_bytes: int
         return Failure.of(exc)
 
 
-def _extract_each(prepared: list[PreparedArticle], ingested_at: list[datetime]
+def extract_each(prepared: list[PreparedArticle], ingested_at: list[datetime]
                   ) -> list[ExtractedArticle | Failure]:
     """Claims batch by batch; when the batch fails, article by article, so that one bad
     article does not sink the others."""
@@ -96,7 +96,7 @@ def extract_batch(records: list[tuple[bytes, datetime]], *, max_html_bytes: int
             results[i] = prepared
         else:
             ok.append((i, prepared, ingested_at))
-    extracted = _extract_each([p for _i, p, _t in ok], [t for _i, _p, t in ok])
+    extracted = extract_each([p for _i, p, _t in ok], [t for _i, _p, t in ok])
     for (i, _p, _t), article in zip(ok, extracted, strict=True):
         results[i] = article
     return [r for r in results if r is not None]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from claimwire.agents.core import jsonsafe
 from claimwire.agents.core.errors import RejectedInput
 from claimwire.agents.core.timefmt import parse_time
 
@@ -28,13 +29,9 @@ def decode_raw(payload: bytes, *, max_html_bytes: int) -> RawArticle:
         raise RejectedInput("too_large", f"record is {len(payload)} bytes, the limit is "
                                          f"{max_html_bytes} (CLAIMWIRE_EXTRACT_MAX_HTML_BYTES)")
     try:
-        decoded = payload.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RejectedInput("undecodable_bytes", f"not UTF-8: {exc}") from None
-    try:
-        obj = json.loads(decoded)
-    except json.JSONDecodeError as exc:
-        raise RejectedInput("malformed_json", str(exc)) from None
+        obj = jsonsafe.loads(payload)
+    except jsonsafe.UnsafeJson as exc:
+        raise RejectedInput(exc.reason, exc.detail) from None
     if not isinstance(obj, dict):
         raise RejectedInput("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
     for key in ("url", "outlet"):
@@ -54,10 +51,22 @@ def decode_raw(payload: bytes, *, max_html_bytes: int) -> RawArticle:
     if obj.get("published_at") is not None:
         try:
             published = parse_time(str(obj["published_at"]))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise RejectedInput(
-                "invalid_field", f"'published_at' is not ISO 8601: {obj['published_at']!r}"
-            ) from None
-    return RawArticle(url=url, outlet=obj["outlet"].strip().lower(), published_at=published,
-                      html=html, text=text, title=obj.get("title"),
-                      language=(obj.get("language") or None))
+                "invalid_field", f"'published_at' is not ISO 8601: "
+                f"{str(obj['published_at'])[:100]!r}") from None
+    return RawArticle(url=url, outlet=obj["outlet"].strip().lower()[:253],
+                      published_at=published, html=html, text=text, title=obj.get("title"),
+                      language=normalize_language(obj.get("language")))
+
+
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def normalize_language(value: str | None) -> str | None:
+    """The primary subtag of a BCP 47 language tag, lower-cased ("nl-BE", "NL", "nl_NL" ->
+    "nl"); None for anything else (then the language is identified from the text)."""
+    if not value:
+        return None
+    match = _LANGUAGE_TAG.fullmatch(value.strip()[:64])
+    return match.group(1).lower() if match else None

@@ -4,10 +4,10 @@ py3langid (its model ships inside the wheel) for the language. The clock comes i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from claimwire.agents.core.errors import RejectedInput
-from claimwire.agents.core.timefmt import parse_time
+from claimwire.agents.core.timefmt import format_time, parse_time
 from claimwire.agents.extract.decode import RawArticle
 
 
@@ -41,28 +41,54 @@ class PreparedArticle:
     published: datetime
 
 
-def prepare_article(raw: RawArticle, *, now: datetime) -> PreparedArticle:
+# Publication times outside these bounds are absurd: a record's is a dead letter, a page's
+# is ignored (the ingest time stands in).
+EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_FUTURE = timedelta(days=1)
+MAX_TITLE_CHARS = 1000
+Page = tuple[str, str | None, str | None]  # text, title, date (what html_to_text returns)
+
+
+def _sane_time(value: datetime, now: datetime) -> bool:
+    return EARLIEST_PUBLISHED <= value <= now + MAX_FUTURE
+
+
+def _page_time(page_date: str | None, now: datetime) -> datetime | None:
+    try:
+        published = parse_time(page_date) if page_date else None
+    except (ValueError, OverflowError):
+        return None
+    return published if published is not None and _sane_time(published, now) else None
+
+
+def prepare_article(raw: RawArticle, *, now: datetime, page: Page | None = None,
+                    max_text_bytes: int | None = None) -> PreparedArticle:
     """Text, title, language and publication time of an article. ``now`` stands in for a
-    missing publication time (the ingest time of the record). Raises RejectedInput."""
+    missing publication time (the ingest time of the record). ``page`` is the HTML's
+    extraction when it was done elsewhere (the extract stage's page processes); without it,
+    trafilatura runs here. Raises RejectedInput."""
     title = raw.title
     page_date = None
     if raw.html is not None:
         try:
-            text, page_title, page_date = html_to_text(raw.html, raw.url)
+            text, page_title, page_date = page or html_to_text(raw.html, raw.url)
         except Exception as exc:  # trafilatura raises many types on hostile markup
             raise RejectedInput("extraction_failed", f"{type(exc).__name__}: {exc}") from None
         title = title or page_title
     else:
         text = raw.text or ""
+    title = title.strip()[:MAX_TITLE_CHARS] if title else None
     text = text.strip()
     if len(text) < 20:
         raise RejectedInput("empty_text", f"no article text found ({len(text)} characters)")
+    if max_text_bytes is not None and len(text.encode("utf-8", "replace")) > max_text_bytes:
+        raise RejectedInput("too_large", f"article text is {len(text.encode('utf-8', 'replace'))}"
+                            f" bytes, the limit is {max_text_bytes} (from "
+                            "CLAIMWIRE_KAFKA_MAX_MESSAGE_BYTES)")
     published = raw.published_at
-    if published is None and page_date:
-        try:
-            published = parse_time(page_date)
-        except ValueError:
-            published = None
-    published = published or now
+    if published is not None and not _sane_time(published, now):
+        raise RejectedInput("invalid_field", f"'published_at' {format_time(published)} is "
+                            f"before {EARLIEST_PUBLISHED.year} or more than a day ahead")
+    published = published or _page_time(page_date, now) or now
     language = raw.language or identify_language(text)
     return PreparedArticle(raw, text, title, language, published)

@@ -27,6 +27,7 @@ from claimwire.agents.story.stage import RELEASE_MARKER, StoryOutput, StoryParti
 from claimwire.streams import metrics
 from claimwire.streams.records import Article, Claim
 from claimwire.streams.runtime.dlq import reject
+from claimwire.streams.runtime.guard import supervised
 from claimwire.streams.runtime.log_reader import read_partition
 from claimwire.streams.runtime.partition_state import PartitionStates
 from claimwire.streams.runtime.snapshots import snapshot_store
@@ -89,6 +90,7 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
         metrics.RECORDS_OUT.labels(STAGE, "claims").inc(len(claim_records))
 
     @app.agent(in_topic, name="story")
+    @supervised(STAGE, dlq, settings.worker.state_dir)
     async def story(stream: faust.StreamT) -> None:
         async for event in stream.events():
             started = time.perf_counter()

@@ -21,7 +21,9 @@ def read_partition(bootstrap_servers: str, *, fetch_timeout_s: float = 30.0) -> 
         from kafka import KafkaConsumer, TopicPartition
 
         tp = TopicPartition(topic, partition)
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+        from claimwire.streams.clients import kafka_kwargs
+
+        consumer = KafkaConsumer(**kafka_kwargs(bootstrap_servers), enable_auto_commit=False,
                                  group_id=None, fetch_max_bytes=16 * 1024 * 1024,
                                  max_partition_fetch_bytes=16 * 1024 * 1024)
         try:

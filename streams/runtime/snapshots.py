@@ -91,6 +91,8 @@ class SnapshotStore:
 
 
 def snapshot_store(settings: Any, group: str) -> SnapshotStore | None:
-    """The worker's snapshot store (``[worker] state_dir``), or None when it has none."""
-    directory = settings.worker.state_dir
-    return SnapshotStore(Path(directory).expanduser(), group) if directory else None
+    """The worker's snapshot store (``<[worker] state_dir>/snapshots``), or None when
+    ``[worker] snapshots`` is off."""
+    if not settings.worker.snapshots:
+        return None
+    return SnapshotStore(Path(settings.worker.state_dir).expanduser() / "snapshots", group)
