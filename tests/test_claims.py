@@ -143,6 +143,7 @@ def test_predict_has_no_side_effects_and_set_annotations_writes() -> None:
     assert doc._.claims == found[0]
 
 
+@pytest.mark.long  # a property test: in make test, not in make test-fast
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=0x2FFF), max_size=400),
        st.sampled_from(["nl", "en", "de", "fr", "it"]))

@@ -61,6 +61,7 @@ def test_a_late_record_is_released_at_once_and_counted() -> None:
     assert buffer.late_total == 1
 
 
+@pytest.mark.long  # a property test: in make test, not in make test-fast
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.floats(0, 1), min_size=9, max_size=9))
 def test_confirmations_do_not_depend_on_arrival_order_within_lateness(
@@ -107,6 +108,7 @@ def test_versions_of_one_url_at_one_time_release_in_content_order() -> None:
     assert forward[0][0] == min(first["content_hash"], update["content_hash"])
 
 
+@pytest.mark.long  # a property test: in make test, not in make test-fast
 @given(st.integers(0, 9), st.integers(0, 9))
 @settings(max_examples=20, deadline=None)
 def test_a_state_rebuilt_from_the_log_continues_like_the_lost_one(crash_at: int,

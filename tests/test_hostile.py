@@ -59,6 +59,7 @@ def check_results(records: list[bytes], results: list[Output | Failure], limits:
         record["text"].encode("utf-8")  # no lone surrogate survives
 
 
+@pytest.mark.long  # a property test: in make test, not in make test-fast
 @CI
 @given(st.lists(hostile_records(), min_size=1, max_size=4))
 def test_every_hostile_record_gives_one_output_or_a_dead_letter(
