@@ -254,3 +254,24 @@ def test_the_confirmed_guard_expires_with_the_window() -> None:
     guard = {"old": "e1 2022-02-01T10:00:00Z", "new": "e2 2022-02-15T10:00:00Z",
              "legacy": "e3", "empty": ""}
     assert guard_expired(guard, datetime(2022, 2, 10, tzinfo=UTC)) == ["old"]
+
+
+def test_a_shortened_wire_copy_with_other_boilerplate_is_still_syndicated() -> None:
+    """Containment, not Jaccard of the whole: the second site cuts the last paragraph and adds
+    its own, and the copy still counts as one source with the first."""
+    wire = " ".join(f"Zin {i} van het persbericht over de stormschade in de provincie, met "
+                    f"schade aan {i} daken en bomen." for i in range(30))
+    copy = " ".join(wire.split(". ")[:24]) + ". Lees ook onze andere verhalen over het weer " \
+        "in de regio en abonneer u op de nieuwsbrief van de krant van vandaag."
+    index = DuplicateIndex()
+    first = index.check(article_id="a", url="https://a.nl/1", canonical="https://a.nl/1",
+                        digest=content_hash(wire), outlet="a.nl", text=wire, published_at=T0)
+    second = index.check(article_id="b", url="https://b.nl/1", canonical="https://b.nl/1",
+                         digest=content_hash(copy), outlet="b.nl", text=copy, published_at=T0)
+    assert first.kind == "unique"
+    assert second.kind == "syndicated" and second.of_article_id == "a", second
+    other = index.check(article_id="c", url="https://c.nl/1", canonical="https://c.nl/1",
+                        digest="x", outlet="c.nl", text="Een heel ander bericht over de "
+                        "gemeenteraad en de begroting van volgend jaar, met veel details.",
+                        published_at=T0)
+    assert other.kind == "unique"

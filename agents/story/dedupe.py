@@ -1,8 +1,10 @@
 """Exact and near-duplicate detection. Pure logic, bounded state.
 
 - exact: same canonical URL, or same content hash (normalised text);
-- near duplicate: MinHash (datasketch) over word 3-shingles, Jaccard >= ``threshold``;
-  at another outlet that is a *syndicated* copy (wire copy), at the same outlet a re-edit.
+- near duplicate: MinHash (datasketch) over word 3-shingles; the *containment* of the shorter
+  text in the longer (estimated from the Jaccard and the two shingle counts) >= ``threshold``,
+  so that a wire story shortened, padded or given other boilerplate at a second site is still
+  one text; at another outlet that is a *syndicated* copy, at the same outlet a re-edit.
 """
 
 from __future__ import annotations
@@ -17,16 +19,30 @@ from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import normalise_text
 
 NUM_PERM = 64
-# MinHash Jaccard of word 3-shingles at or above which two texts are copies of one text.
+# Containment of the shorter text's word 3-shingles in the longer's at or above which two
+# texts are copies of one text.
 NEAR_DUPLICATE_THRESHOLD = 0.8
+# Candidates come from LSH at this Jaccard: a text wholly inside one twice as long has 0.5.
+CANDIDATE_JACCARD = 0.45
+
+
+def shingles(text: str) -> set[str]:
+    words = normalise_text(text).split()
+    return {" ".join(words[i:i + 3]) for i in range(max(len(words) - 2, 1))}
 
 
 def minhash(text: str) -> MinHash:
-    words = normalise_text(text).split()
-    shingles = {" ".join(words[i:i + 3]) for i in range(max(len(words) - 2, 1))}
     sig = MinHash(num_perm=NUM_PERM, seed=7)
-    sig.update_batch([s.encode() for s in shingles])
+    sig.update_batch([s.encode() for s in shingles(text)])
     return sig
+
+
+def containment(jaccard: float, size_a: int, size_b: int) -> float:
+    """|A & B| / min(|A|, |B|) from the Jaccard of A and B and their sizes."""
+    if not size_a or not size_b:
+        return 0.0
+    shared = jaccard * (size_a + size_b) / (1 + jaccard)
+    return min(shared / min(size_a, size_b), 1.0)
 
 
 @dataclass(frozen=True)
@@ -44,7 +60,7 @@ class _Seen:
     outlet: str
     published_at: datetime
     signature: MinHash
-
+    size: int  # shingles
 
 class DuplicateIndex:
     """Remembers articles for ``retention`` of event time; evicts older ones."""
@@ -55,7 +71,7 @@ class DuplicateIndex:
         self._by_hash: dict[str, str] = {}
         self._seen: OrderedDict[str, _Seen] = OrderedDict()
         self._keys: dict[str, tuple[str, str]] = {}
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
         self._expiry: ExpiryQueue[str] = ExpiryQueue()
 
     def __len__(self) -> int:
@@ -71,21 +87,23 @@ class DuplicateIndex:
             first = self._seen[self._by_hash[digest]]
             if first.outlet == outlet:  # the same text again from the same outlet
                 return DedupResult("exact", first.article_id, first.url, 1.0)
+        size = len(shingles(text))
         signature = minhash(text)
         result = DedupResult("unique")
         best: tuple[float, str] | None = None
         if digest in self._by_hash:  # an identical text at another outlet: a wire copy
             best = (1.0, self._by_hash[digest])
-        for other in self._lsh.query(signature):
-            sim = signature.jaccard(self._seen[other].signature)
-            # Ties break on the earliest-seen article, so the result is deterministic.
+        for other in sorted(self._lsh.query(signature)):
+            seen = self._seen[other]
+            sim = containment(signature.jaccard(seen.signature), size, seen.size)
+            # Candidates in id order, ties kept on the first: deterministic for any arrival.
             if sim >= self.threshold and (best is None or sim > best[0]):
                 best = (sim, other)
         if best is not None:
             first = self._seen[best[1]]
             kind = "near_duplicate" if first.outlet == outlet else "syndicated"
             result = DedupResult(kind, first.article_id, first.url, round(best[0], 3))
-        self._seen[article_id] = _Seen(article_id, url, outlet, published_at, signature)
+        self._seen[article_id] = _Seen(article_id, url, outlet, published_at, signature, size)
         self._by_url[canonical] = article_id
         self._by_hash.setdefault(digest, article_id)
         self._keys[article_id] = (canonical, digest)
