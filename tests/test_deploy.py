@@ -50,7 +50,7 @@ def test_kubernetes_manifests_validate_strictly(path: Path) -> None:
 
 
 def test_a_broken_manifest_is_rejected() -> None:
-    deployment = _k8s("Deployment", "claimwire-worker")
+    deployment = _k8s("Deployment", "claimwire-worker-extract")
     broken = json.loads(json.dumps(deployment))
     broken["spec"]["replicas"] = "four"
     with pytest.raises(kubernetes_validate.ValidationError):
@@ -61,19 +61,22 @@ def test_kubernetes_workers_match_settings_and_metrics(monkeypatch: pytest.Monke
     settings = _k8s("ConfigMap", "claimwire-settings")["data"]
     assert set(settings) <= SETTINGS_ENV, set(settings) - SETTINGS_ENV
     _settings_from(settings, monkeypatch)  # valid values
-    deployment = _k8s("Deployment", "claimwire-worker")
-    # Scaled by partitions: a pod beyond the partition count gets nothing to do.
-    assert deployment["spec"]["replicas"] <= int(settings["CLAIMWIRE_KAFKA_PARTITIONS"])
-    pod = deployment["spec"]["template"]
-    container = pod["spec"]["containers"][0]
-    assert container["args"] == ["worker"]
-    assert container["ports"][0]["containerPort"] == METRICS_PORT
-    assert int(settings["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
-    assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(METRICS_PORT)
-    assert pod["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"
     service = _k8s("Service", "claimwire-worker-metrics")
-    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
     assert _scraped_in_k8s(service["metadata"]["name"])
+    assert int(settings["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
+    for stage in ("extract", "story", "corroborate"):  # one Deployment per stage
+        deployment = _k8s("Deployment", f"claimwire-worker-{stage}")
+        # Scaled by partitions: a pod beyond the partition count gets nothing to do.
+        assert deployment["spec"]["replicas"] <= int(settings["CLAIMWIRE_KAFKA_PARTITIONS"])
+        pod = deployment["spec"]["template"]
+        container = pod["spec"]["containers"][0]
+        assert container["args"] == ["worker", "--stage", stage]
+        assert container["ports"][0]["containerPort"] == METRICS_PORT
+        assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(METRICS_PORT)
+        assert pod["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"
+        # the metrics Service selects every stage's pods
+        assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+    assert _k8s("Deployment", "claimwire-worker-story")["spec"]["replicas"] == 1
 
 
 def _scraped_in_k8s(service_name: str) -> bool:
