@@ -77,10 +77,11 @@ def produce(bootstrap_servers: str, topic: str, payloads: Iterable[tuple[bytes |
                                                 partition=partition)))
             except (KafkaError, ValueError, TypeError) as exc:
                 delivery.failed.append((i, f"{type(exc).__name__}: {exc}"[:300]))
-        prod.flush(timeout=timeout_s)
+        _flush_while_progressing(prod, [f for _i, f in futures], timeout_s)
         for i, fut in futures:
             try:
-                fut.get(timeout=timeout_s)
+                # not done after the flush gave up: the broker stopped acknowledging
+                fut.get(timeout=timeout_s if fut.is_done else 0.01)
                 delivery.sent += 1
             except KafkaError as exc:
                 delivery.failed.append((i, f"{type(exc).__name__}: {exc}"[:300]))
@@ -90,6 +91,24 @@ def produce(bootstrap_servers: str, topic: str, payloads: Iterable[tuple[bytes |
         prod.close(timeout=timeout_s)
     delivery.failed.sort()
     return delivery
+
+
+def _flush_while_progressing(prod: Any, futures: list[Any], timeout_s: float) -> None:
+    """Wait for the producer's queue to drain for as long as records keep being acknowledged:
+    a large input takes as long as it takes, but ``timeout_s`` without one acknowledgement
+    means the broker is gone (the records still pending are then reported as failed)."""
+    from kafka.errors import KafkaTimeoutError
+
+    done_before = -1
+    while True:
+        try:
+            prod.flush(timeout=timeout_s)
+            return
+        except KafkaTimeoutError:
+            done = sum(1 for f in futures if f.is_done)
+            if done == done_before:
+                return
+            done_before = done
 
 
 @dataclass
