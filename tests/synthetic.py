@@ -32,7 +32,10 @@ def article(story: int, outlet: str, published_at: datetime, language: str = "nl
     speaker = "Woordvoerder " + _word(story % 50, 9)
     sentence = (f"{speaker} zegt dat {names[0]} en {names[1]} {story % 97 + 3} miljoen euro "
                 f"kosten voor {names[2]} in {names[3]}.")
-    text = f"{sentence} Het nieuws over {names[2]} verscheen bij {outlet}. " * 3
+    # each outlet writes its own report around the shared claim: no syndicated copies
+    own = " ".join(f"{_word(story, outlet, k).lower()} {_word(outlet, k).lower()} en "
+                   f"{_word(story, k, outlet).lower()} bij {names[2]}." for k in range(8))
+    text = f"{sentence} Het nieuws over {names[2]} verscheen bij {outlet}. {own}"
     url = f"https://{outlet}/artikel/{story}"
     claim = {
         "sentence": sentence, "sentence_index": 0,
