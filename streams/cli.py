@@ -211,15 +211,20 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _replay_clock(payloads: list[bytes]) -> datetime:
-    """The one ingest time of a replay: the latest publication time in the input, so that
-    every run stamps the same time on records that carry none (else 2000-01-01)."""
-    from claimwire.agents.core.timefmt import parse_time
+    """The one ingest time of a replay: the latest sane publication time in the input, so that
+    every run stamps the same time on records that carry none (else 2000-01-01). An absurd
+    time (year 9999) is no candidate: the stage would reject it anyway."""
+    from claimwire.agents.core.jsonsafe import loads
+    from claimwire.agents.core.timefmt import is_sane_time, parse_time
 
     latest = None
+    today = datetime.now(UTC)
     for payload in payloads:
         try:
-            stamp = parse_time(str(json.loads(payload)["published_at"]))
+            stamp = parse_time(str(loads(payload)["published_at"]))
         except Exception:  # noqa: BLE001 - any record without a readable time: not a candidate
+            continue
+        if not is_sane_time(stamp, today):
             continue
         latest = stamp if latest is None or stamp > latest else latest
     return latest or datetime(2000, 1, 1, tzinfo=UTC)

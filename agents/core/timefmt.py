@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def parse_time(value: str) -> datetime:
@@ -15,3 +15,14 @@ def parse_time(value: str) -> datetime:
 
 def format_time(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# Publication times outside these bounds are absurd: a record's is a dead letter, a page's
+# is ignored (the ingest time stands in).
+EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_FUTURE = timedelta(days=1)
+
+
+def is_sane_time(value: datetime, now: datetime) -> bool:
+    """Not before 1900 and at most a day after ``now``; overflow-safe near datetime.max."""
+    return EARLIEST_PUBLISHED <= value and (value <= now or value - now <= MAX_FUTURE)

@@ -4,10 +4,10 @@ py3langid (its model ships inside the wheel) for the language. The clock comes i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from claimwire.agents.core.errors import RejectedInput
-from claimwire.agents.core.timefmt import format_time, parse_time
+from claimwire.agents.core.timefmt import EARLIEST_PUBLISHED, format_time, is_sane_time, parse_time
 from claimwire.agents.extract.decode import RawArticle
 
 
@@ -41,16 +41,8 @@ class PreparedArticle:
     published: datetime
 
 
-# Publication times outside these bounds are absurd: a record's is a dead letter, a page's
-# is ignored (the ingest time stands in).
-EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
-MAX_FUTURE = timedelta(days=1)
 MAX_TITLE_CHARS = 1000
 Page = tuple[str, str | None, str | None]  # text, title, date (what html_to_text returns)
-
-
-def _sane_time(value: datetime, now: datetime) -> bool:
-    return EARLIEST_PUBLISHED <= value <= now + MAX_FUTURE
 
 
 def _page_time(page_date: str | None, now: datetime) -> datetime | None:
@@ -58,7 +50,7 @@ def _page_time(page_date: str | None, now: datetime) -> datetime | None:
         published = parse_time(page_date) if page_date else None
     except (ValueError, OverflowError):
         return None
-    return published if published is not None and _sane_time(published, now) else None
+    return published if published is not None and is_sane_time(published, now) else None
 
 
 def prepare_article(raw: RawArticle, *, now: datetime, page: Page | None = None,
@@ -86,7 +78,7 @@ def prepare_article(raw: RawArticle, *, now: datetime, page: Page | None = None,
                             f" bytes, the limit is {max_text_bytes} (from "
                             "CLAIMWIRE_KAFKA_MAX_MESSAGE_BYTES)")
     published = raw.published_at
-    if published is not None and not _sane_time(published, now):
+    if published is not None and not is_sane_time(published, now):
         raise RejectedInput("invalid_field", f"'published_at' {format_time(published)} is "
                             f"before {EARLIEST_PUBLISHED.year} or more than a day ahead")
     published = published or _page_time(page_date, now) or now
