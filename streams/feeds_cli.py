@@ -64,14 +64,19 @@ class JsonlSink:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = path.open("a", encoding="utf-8")
+        # Unbuffered: a write that fails (a full disk) raises for its own record and leaves
+        # nothing in a buffer for close() to fail on later.
+        self._fh = path.open("ab", buffering=0)
         self._lock = threading.Lock()
 
     def __call__(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+        data = memoryview((json.dumps(record, ensure_ascii=False) + "\n").encode())
         with self._lock:
-            self._fh.write(line)
-            self._fh.flush()
+            while data:
+                written = self._fh.write(data)
+                if not written:
+                    raise OSError(f"no progress writing to {self._fh.name}")
+                data = data[written:]
 
     def close(self) -> None:
         self._fh.close()
