@@ -61,7 +61,7 @@ class FeedServer:
                 server._handle(self)
 
             def log_message(self, format: str, *args: object) -> None:
-                pass
+                """Quiet: http.server would print every request into the test output."""
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -10,6 +10,7 @@ A byte-order mark decides first. Control characters and NULs are dropped (``clea
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 
 from claimwire.agents.core.jsonsafe import clean_text
@@ -37,14 +38,12 @@ def decode_page(raw: bytes) -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return clean_text(raw[len(bom):].decode(encoding, errors="replace"))
-    try:
+    # Each attempt that fails falls through to the next, more forgiving one.
+    with contextlib.suppress(UnicodeDecodeError):  # not UTF-8: try the declared charset
         return clean_text(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
     declared = declared_charset(raw)
     if declared and declared != "utf-8":
-        try:
+        # mislabelled or unknown charset: fall back to windows-1252, which decodes any byte
+        with contextlib.suppress(UnicodeDecodeError, LookupError):
             return clean_text(raw.decode(declared))
-        except (UnicodeDecodeError, LookupError):
-            pass
     return clean_text(raw.decode("cp1252", errors="replace"))
