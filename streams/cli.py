@@ -50,6 +50,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from claimwire.streams import clients, metrics
     from claimwire.streams.app import create_app
     from claimwire.streams.runtime.brokerwait import EXIT_BROKER_GONE, BrokerWatch, wait_for_broker
+    from claimwire.streams.runtime.native_threads import limit_native_threads
 
     wait_s = settings.worker.broker_wait_s
     with broker_for(settings.kafka.bootstrap_servers) as bootstrap:
@@ -69,6 +70,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         metrics.WORKER_INFO.info({"version": _version(),
                                   "topic_prefix": settings.kafka.topic_prefix,
                                   "threshold": str(settings.corroboration.threshold)})
+        limit_native_threads(settings.worker.native_threads)
         app = create_app(settings, bootstrap, stages=args.stage)
 
         @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # faust stub is narrower

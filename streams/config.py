@@ -161,6 +161,11 @@ class WorkerSettings(_Section):
                                 description="Snapshot a partition every this many records ...")
     snapshot_interval_s: float = Field(default=60.0, gt=0,
                                        description="... or after this many seconds.")
+    native_threads: int = Field(
+        default=1, ge=0, description="Threads the numeric libraries (OpenBLAS: the sentence "
+        "encoder, the story index) may use in a worker; 0 keeps their one per core. Their "
+        "matrices are small, and extra threads contend with the extract processes "
+        "(streams/runtime/native_threads.py).")
 
 
 def _check_groups(value: dict[str, list[str]]) -> dict[str, list[str]]:
