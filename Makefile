@@ -86,10 +86,12 @@ bench-story: $(STAMP)
 bench-recovery: $(STAMP)
 	$(BIN)/python scripts/bench_recovery.py --articles 20000 --out bench-results/recovery.json
 
-# Corroboration on the dev scenarios of ../shared/data/corroboration (issue 14): every scenario
-# replayed with its gold's settings and scored; prints the table, writes out/corroboration/.
+# Corroboration on the dev scenarios of ../shared/data/corroboration and ours in
+# tests/data/corroboration (issue 14): every scenario replayed with its gold's settings and
+# scored; prints the table, writes out/corroboration/, and fails below the floors
+# (tests/data/corroboration/floors.json; CI: tests/test_corroboration_quality.py).
 eval-corroboration: $(STAMP)
-	$(BIN)/python scripts/eval_corroboration.py --out out/corroboration
+	$(BIN)/python scripts/eval_corroboration.py --out out/corroboration --check tests/data/corroboration/floors.json
 
 # Extract-stage throughput (issue 3): trafilatura vs language ID vs claim NLP per page, one core;
 # writes bench-results/extract.json.

@@ -56,6 +56,7 @@ class Claim(_Public):
     method: str
     ingested_at: str
     syndicated_of: str | None = None
+    match_score: float | None = None
 
 
 class Confirmation(_Public):
@@ -69,6 +70,8 @@ class Confirmation(_Public):
     threshold: int
     independent_count: int
     independent_outlets: list[str]
+    languages: list[str]
+    independence: dict[str, Any]
     evidence: list[dict[str, Any]]
     first_reported_at: str
     confirmed_at: str
@@ -88,6 +91,8 @@ class Update(_Public):
     threshold: int
     independent_count: int
     independent_outlets: list[str]
+    languages: list[str]
+    independence: dict[str, Any]
     evidence: list[dict[str, Any]]
     first_reported_at: str
     confirmed_at: str

@@ -152,7 +152,7 @@ def test_claim_clusters_respect_speaker_and_numbers() -> None:
 def _cclaim(n: int, outlet: str, *, via: str | None = "Interfax", syndicated_of=None,
             cluster="k") -> dict:
     return {"claim_id": f"c{n}", "cluster_id": cluster, "story_id": "s", "outlet": outlet,
-            "url": f"https://{outlet}/{n}", "sentence": "S", "content": "x",
+            "url": f"https://{outlet}/{n}", "sentence": "S", "content": "x", "language": "nl",
             "speaker": {"canonical": "MoD", "text": "MoD", "type": "org", "role": None},
             "via": {"text": via, "canonical": via} if via else None,
             "syndicated_of": syndicated_of, "numbers": []}

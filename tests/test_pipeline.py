@@ -148,6 +148,10 @@ def test_every_emitted_record_validates_against_its_schema(replay: dict[str, Any
             assert not errors, (topic, errors)
             checked += 1
     assert checked > 30
+    # the confirmations were among them, in the version that says why they hold
+    confirmed = replay["topics"]["claims.confirmed"]
+    assert confirmed and all(c["schema_version"] == 2 for c in confirmed)
+    assert all(c["independence"]["reason"] and c["languages"] for c in confirmed)
 
 
 def test_demo_command_prints_the_confirmation_and_exits_0() -> None:

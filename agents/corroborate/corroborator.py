@@ -19,11 +19,14 @@ from claimwire.agents.core.timefmt import format_time, parse_time
 from claimwire.agents.corroborate.independence import (
     Report,
     confirmation_level,
+    explain,
+    in_window,
     independent_reports,
     origin_of,
 )
 
-SCHEMA_VERSION = 1
+# 2: evidence carries language and match_score; languages and independence (schemas/*.v2)
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -57,7 +60,7 @@ class Corroborator:
 
     def add(self, claim: dict[str, Any], published_at: datetime) -> list[dict[str, Any]]:
         """Add one clustered claim. Returns the events to emit (confirmation or update)."""
-        key = self.group_of(claim["outlet"])
+        owner = key = self.group_of(claim["outlet"])
         if claim.get("syndicated_of"):
             key = self._key_of_url.get(claim["syndicated_of"], (key, published_at))[0]
         self._key_of_url.setdefault(claim["url"], (key, published_at))
@@ -68,7 +71,8 @@ class Corroborator:
         state.reports.append(Report(
             claim_id=claim["claim_id"], outlet=claim["outlet"], independence_key=key,
             url=claim["url"], sentence=claim["sentence"], published_at=published_at,
-            origin=origin_of(claim), syndicated_of=claim.get("syndicated_of")))
+            origin=origin_of(claim), syndicated_of=claim.get("syndicated_of"), owner=owner,
+            language=claim["language"], match_score=claim.get("match_score")))
         if self.watermark is None or published_at > self.watermark:
             self.watermark = published_at
         return self._events(state)
@@ -111,6 +115,8 @@ class Corroborator:
             "threshold": self.threshold,
             "independent_count": len(counted),
             "independent_outlets": sorted(r.independence_key for r in counted),
+            "languages": sorted({r.language for r in counted}),
+            "independence": explain(in_window(state.reports, self.window), counted),
             "evidence": self._evidence(state, counted),
             "first_reported_at": format_time(first),
             "confirmed_at": format_time(confirmed),

@@ -39,7 +39,7 @@ TIMER_INTERVAL_S = 0.5
 def _records(out: StoryOutput) -> tuple[Article, list[Claim]]:
     """The public records of one output; raises on a record the schema does not allow."""
     article = Article(schema_version=1, **out.article)
-    claims = [Claim(schema_version=1, ingested_at=out.article["ingested_at"], **c)
+    claims = [Claim(schema_version=2, ingested_at=out.article["ingested_at"], **c)
               for c in out.claims]
     return article, claims
 

@@ -146,6 +146,8 @@ class ClaimClusterer:
         self.clusters: dict[str, ClaimCluster] = {}
         self._postings: dict[str, set[str]] = {}
         self._expiry: ExpiryQueue[str] = ExpiryQueue()
+        # the score of the last ``assign``'s match (None: it opened a cluster), for the record
+        self.last_score: float | None = None
 
     def __len__(self) -> int:
         return len(self.clusters)
@@ -180,6 +182,7 @@ class ClaimClusterer:
                                    cluster)
             if sim >= 1.0 and (best is None or sim > best[0]):
                 best = (sim, cluster.cluster_id)
+        self.last_score = best[0] if best is not None else None
         if best is not None:
             cluster = self.clusters[best[1]]
             cluster.content |= content

@@ -84,10 +84,12 @@ class StoryStage:
                 cluster_id = self.clusters.assign(story_id=story_id, claim=claim,
                                                   published_at=published_at, vector=vector,
                                                   language=article["language"])
+                score = self.clusters.last_score  # None: the claim opened its cluster
                 claims.append(dict(
                     claim, article_id=aid, url=article["url"], outlet=article["outlet"],
                     published_at=article["published_at"], language=article["language"],
-                    story_id=story_id, cluster_id=cluster_id, syndicated_of=syndicated_of))
+                    story_id=story_id, cluster_id=cluster_id, syndicated_of=syndicated_of,
+                    match_score=None if score is None else round(score, 3)))
         self._advance(published_at)
         return out_article, claims
 

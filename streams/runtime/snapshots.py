@@ -33,7 +33,7 @@ from typing import Any
 
 log = logging.getLogger("claimwire.snapshots")
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: Report (corroborate) and ClaimClusterer (story) gained fields
 KEEP = 2
 
 
