@@ -2,7 +2,10 @@
 scenario of ../shared/data/corroboration/ (and ours in tests/data/corroboration/) through the
 real pipeline on the embedded broker and scores it with ../shared/eval/score_corroboration.py.
 The floors in tests/data/corroboration/floors.json pin the precision and recall measured (the
-issue's target is precision 1.0 and recall >= 0.9): a regression below a floor fails CI."""
+issue's target is precision 1.0 and recall >= 0.9): a regression below a floor fails CI. CI runs
+the scenarios through the stages' logic in one process (``--in-process``, ~25 s instead of a
+broker and a worker per scenario, ~3 min); tests/test_stream_correctness.py checks that a broker
+run confirms the same as that chain, and `make eval-corroboration` replays for real."""
 
 import json
 import subprocess
@@ -21,11 +24,11 @@ def _eval(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=1800)
 
 
-# the replays take about a minute each: in `make test` (CI), not in `make test-fast`
+# ~25 s, with the spaCy and encoder loads: in `make test` (CI), not in `make test-fast`
 @needs_shared
 @pytest.mark.quality
 def test_corroboration_stays_above_its_floors(tmp_path: Path) -> None:
-    proc = _eval("--out", str(tmp_path), "--check", str(FLOORS))
+    proc = _eval("--in-process", "--out", str(tmp_path), "--check", str(FLOORS))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = json.loads((tmp_path / "summary.json").read_text())
     assert {r["scenario"] for r in rows} == set(json.loads(FLOORS.read_text()))
