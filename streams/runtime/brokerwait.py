@@ -45,15 +45,24 @@ def tcp_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bool:
     return False
 
 
+ATTEMPT_TIMEOUT_MS = 5000
+
+
 def _answers(bootstrap_servers: str) -> str | None:
-    """None when the broker answers a metadata request; else the error's type and text."""
+    """None when the broker answers a metadata request; else the error's type. No listener
+    is found out by a TCP connect first: kafka-python's bootstrap would wait 30 s (its
+    ``bootstrap_timeout_ms``) before the first line could say so, and overran a short
+    ``broker_wait_s`` by as much."""
     from kafka.admin import KafkaAdminClient
 
     from claimwire.streams.clients import kafka_kwargs
 
+    if not tcp_reachable(bootstrap_servers):
+        return "no TCP connection"
     try:
-        admin = KafkaAdminClient(**kafka_kwargs(bootstrap_servers), request_timeout_ms=5000,
-                                 client_id="claimwire-wait")
+        admin = KafkaAdminClient(**kafka_kwargs(bootstrap_servers), client_id="claimwire-wait",
+                                 request_timeout_ms=ATTEMPT_TIMEOUT_MS,
+                                 bootstrap_timeout_ms=ATTEMPT_TIMEOUT_MS)
     except Exception as exc:  # noqa: BLE001 - NoBrokersAvailable, SSL and SASL errors, ...
         return type(exc).__name__
     try:
