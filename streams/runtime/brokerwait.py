@@ -1,8 +1,9 @@
 """Broker faults: a worker waits for a broker that is not up yet, and exits non-zero when the
 broker stays away mid-run, with a clear line on stderr each time, never hanging silently.
 
-At start, ``wait_for_broker`` asks for the topic list (kafka-python, with the configured
-security) until it answers or ``[worker] broker_wait_s`` has passed. Mid-run, ``BrokerWatch``
+At start, ``wait_for_broker`` opens a TCP connection and asks for the topic list
+(kafka-python, with the configured security), every 2 s, until it answers or
+``[worker] broker_wait_s`` has passed. Mid-run, ``BrokerWatch``
 (a daemon thread, off the event loop) opens a TCP connection to the bootstrap addresses every
 few seconds; when none has answered for ``broker_wait_s``, the worker exits with
 ``EXIT_BROKER_GONE`` (faust's own clients would retry for ever). Messages name the address and
