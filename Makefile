@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint eval eval-claims eval-corroboration bench bench-feeds bench-story bench-recovery sweep-stories fit-stories soak clean prometheus fuzz
+.PHONY: demo test test-fast test-slow lint eval eval-claims eval-corroboration bench bench-feeds bench-story bench-recovery sweep-stories fit-stories soak clean prometheus fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP) prometheus lint
 # The edit loop: unit and contract tests, no broker, no Prometheus, no quality gates (< 60 s).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not integration and not quality and not long and not slow"
+
+# Fault tests too heavy for the default suite (real workers SIGKILLed twice: about a minute).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow tests/test_worker_faults.py
 
 # Debian's prometheus + promtool, for tests/test_prometheus.py (a real Prometheus evaluates
 # every dashboard query and alert rule). Installs only when missing; needs root or sudo.

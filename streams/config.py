@@ -134,6 +134,10 @@ class ExtractSettings(_Section):
         "(in a worker process); past it the record is a dead letter (timeout).")
     page_workers: int = Field(default=1, ge=1, le=64,
                               description="Processes that run HTML extraction.")
+    claims_timeout_s: float = Field(
+        default=30.0, gt=0, description="Wall-clock limit of the claim rules for one article "
+        "(checked per sentence and cue); past it the record is a dead letter (timeout). A "
+        "claim-dense text of 1 MB, the longest accepted, needs about 10 s.")
 
 
 class MetricsSettings(_Section):

@@ -19,6 +19,7 @@ import faust
 from claimwire.agents.core.errors import Failure
 from claimwire.agents.extract.batch import run_batch
 from claimwire.agents.extract.pool import PagePool
+from claimwire.agents.extract.timelimit import TimeLimit
 from claimwire.streams import metrics
 from claimwire.streams.runtime.dlq import message_origin, reject
 from claimwire.streams.runtime.guard import supervised
@@ -35,6 +36,7 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
     limits = settings.limits()
     pages = PagePool(workers=settings.extract.page_workers,
                      timeout_s=settings.extract.page_timeout_s)
+    claims_limit = TimeLimit(settings.extract.claims_timeout_s)
 
     @app.agent(raw_topic, name="extract")
     @supervised(STAGE, dlq, settings.worker.state_dir)
@@ -47,7 +49,8 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             metrics.RECORDS_IN.labels(STAGE).inc(len(events))
             results = await run_batch(
                 [(p, datetime.fromtimestamp(e.message.timestamp, UTC))
-                 for p, e in zip(payloads, events, strict=True)], limits=limits, pool=pages)
+                 for p, e in zip(payloads, events, strict=True)], limits=limits, pool=pages,
+                claims_limit=claims_limit)
             for event, payload, result in zip(events, payloads, results, strict=True):
                 if isinstance(result, Failure):
                     await reject(dlq, stage=STAGE, reason=result.reason, error=result.error,

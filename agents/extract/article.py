@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from claimwire.agents.core.errors import Failure
+from claimwire.agents.core.errors import Failure, RejectedInput
 from claimwire.agents.core.ids import article_id, canonical_url, claim_id, content_hash
 from claimwire.agents.core.records import ExtractedArticle, ExtractedClaim
 from claimwire.agents.core.timefmt import format_time
@@ -15,6 +15,7 @@ from claimwire.agents.extract.lexicon import LANGUAGES
 from claimwire.agents.extract.page import PreparedArticle, prepare_article
 from claimwire.agents.extract.pipeline import claims_for_batch
 from claimwire.agents.extract.sentence import Claim
+from claimwire.agents.extract.timelimit import TimeLimit
 
 EXTRACTED_SCHEMA_VERSION = 1  # schemas/article_extracted.v1.schema.json
 
@@ -44,19 +45,25 @@ def finish_article(article: PreparedArticle, claims: list[Claim], *,
         ingested_at=format_time(ingested_at))
 
 
-def extract_articles(articles: list[PreparedArticle], *, ingested_at: list[datetime]
-                     ) -> list[ExtractedArticle]:
+def extract_articles(articles: list[PreparedArticle], *, ingested_at: list[datetime],
+                     time_limit: TimeLimit | None = None) -> list[ExtractedArticle | Failure]:
     """Claims for a batch of articles: one ``nlp.pipe`` per language, the pipeline loaded
-    once (the way spaCy is meant to be fed), then the records."""
-    claims = claims_for_batch([(a.text, a.language, a.published.date()) for a in articles])
-    return [finish_article(a, c, ingested_at=t)
+    once (the way spaCy is meant to be fed), then the records. An article whose claim rules
+    run past ``time_limit`` is a ``timeout`` Failure."""
+    claims = claims_for_batch([(a.text, a.language, a.published.date()) for a in articles],
+                              time_limit=time_limit)
+    return [c if isinstance(c, Failure) else finish_article(a, c, ingested_at=t)
             for a, c, t in zip(articles, claims, ingested_at, strict=True)]
 
 
 def extract_article(raw: RawArticle, *, now: datetime) -> ExtractedArticle:
-    """The extracted article with its claims (one article; see extract_articles). ``now`` is
-    the ingest time: the record's, and the publication time of an article that has none."""
-    return extract_articles([prepare_article(raw, now=now)], ingested_at=[now])[0]
+    """The extracted article with its claims (one article, no time limit; see
+    extract_articles). ``now`` is the ingest time: the record's, and the publication time of
+    an article that has none."""
+    out = extract_articles([prepare_article(raw, now=now)], ingested_at=[now])[0]
+    if isinstance(out, Failure):  # only with a time limit, which this has not
+        raise RejectedInput(out.reason, out.error)
+    return out
 
 
 def _prepare(payload: bytes, ingested_at: datetime, max_html_bytes: int
@@ -68,17 +75,17 @@ def _prepare(payload: bytes, ingested_at: datetime, max_html_bytes: int
         return Failure.of(exc)
 
 
-def extract_each(prepared: list[PreparedArticle], ingested_at: list[datetime]
-                  ) -> list[ExtractedArticle | Failure]:
+def extract_each(prepared: list[PreparedArticle], ingested_at: list[datetime],
+                 time_limit: TimeLimit | None = None) -> list[ExtractedArticle | Failure]:
     """Claims batch by batch; when the batch fails, article by article, so that one bad
-    article does not sink the others."""
+    article does not sink the others. ``time_limit``: per article (extract_articles)."""
     try:
-        return list(extract_articles(prepared, ingested_at=ingested_at))
+        return extract_articles(prepared, ingested_at=ingested_at, time_limit=time_limit)
     except Exception:  # noqa: BLE001 - retried one by one below, each failure kept
         out: list[ExtractedArticle | Failure] = []
         for one, at in zip(prepared, ingested_at, strict=True):
             try:
-                out.extend(extract_articles([one], ingested_at=[at]))
+                out.extend(extract_articles([one], ingested_at=[at], time_limit=time_limit))
             except Exception as exc:
                 out.append(Failure.of(exc))
         return out

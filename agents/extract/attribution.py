@@ -22,7 +22,8 @@ from claimwire.agents.extract.entities import (
     trim_tail,
 )
 from claimwire.agents.extract.lexicon import PUNCT_BREAKS, Lexicon
-from claimwire.agents.extract.sentence import CUES_KEY, inside_quote
+from claimwire.agents.extract.sentence import CUES_KEY, QuoteMarks
+from claimwire.agents.extract.timelimit import UNLIMITED, Deadline
 
 MAX_SPAN_TOKENS = 12
 
@@ -110,8 +111,9 @@ def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) 
     ``whole_run=False``."""
     run = run_after(sent, start, lex)
     # When the run ends the sentence, all of it names the speaker.
-    rest = [t for t in sent.doc[run[-1].i + 1: sent.end] if not (t.is_punct or t.is_space)] \
-        if run else [None]
+    # any(), not a list: in a sentence of thousands of tokens, a list per cue was quadratic
+    rest = any(not (t.is_punct or t.is_space) for t in sent.doc[run[-1].i + 1: sent.end]) \
+        if run else True
     if whole_run and run and not rest and len(run) <= 8:
         if run[-1].lower_ in lex.announce_particles:
             run = run[:-1]
@@ -228,12 +230,22 @@ def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
         nxt is None or nxt.lower_ != "that"))
 
 
-def find_cues(sent: Span, lex: Lexicon, starts: list[int]) -> list[Token]:
-    """Reporting cues in a sentence, in order: the matched cues that are cues in context."""
+def find_cues(sent: Span, lex: Lexicon, starts: list[int], deadline: Deadline = UNLIMITED
+              ) -> list[Token]:
+    """Reporting cues in a sentence, in order: the matched cues that are cues in context.
+    ``deadline`` is checked per cue (some context tests read the whole sentence)."""
     # the cues are in document order: take this sentence's slice, not all of them
     first, last = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
-    return [tok for tok in (sent.doc[starts[i]] for i in range(first, last))
-            if _cue_in_context(sent, tok, lex) and not inside_quote(sent, tok)]
+    if first == last:
+        return []
+    quotes = QuoteMarks(sent)
+    found = []
+    for i in range(first, last):
+        deadline.check()
+        tok = sent.doc[starts[i]]
+        if _cue_in_context(sent, tok, lex) and not quotes.inside(tok):
+            found.append(tok)
+    return found
 
 
 def separable_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:

@@ -1,6 +1,7 @@
 """The extract stage on a batch of raw records, as the agent runs it: decode, HTML extraction
 in the page processes (``PagePool``, awaited, with its deadline), claims in this process
-(spaCy, in a thread so that the event loop stays free), and the records to send, each checked
+(spaCy, in a thread so that the event loop stays free; the rules stop themselves at their
+own deadline, ``timelimit.py``), and the records to send, each checked
 against the size limit before it goes out. Every record in gives one result out: the
 (key, value) to send, or the Failure for the DLQ. No faust, no Kafka."""
 
@@ -18,6 +19,7 @@ from claimwire.agents.extract.article import extract_each
 from claimwire.agents.extract.decode import RawArticle, decode_raw
 from claimwire.agents.extract.page import PreparedArticle, prepare_article
 from claimwire.agents.extract.pool import PagePool
+from claimwire.agents.extract.timelimit import TimeLimit
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,10 @@ async def _page(raw: RawArticle | Failure, now: datetime, limits: Limits, pool: 
     return raw if isinstance(raw, Failure) else await _prepare(raw, now, limits, pool)
 
 
-async def run_batch(records: list[tuple[bytes, datetime]], *, limits: Limits, pool: PagePool
-                    ) -> list[Output | Failure]:
-    """For each (payload, ingest time), in input order: the output or why it failed."""
+async def run_batch(records: list[tuple[bytes, datetime]], *, limits: Limits, pool: PagePool,
+                    claims_limit: TimeLimit | None = None) -> list[Output | Failure]:
+    """For each (payload, ingest time), in input order: the output or why it failed.
+    ``claims_limit``: the wall-clock limit of one article's claim rules (``timeout``)."""
     decoded = [_decode(payload, limits) for payload, _t in records]
     prepared = await asyncio.gather(*(_page(raw, now, limits, pool) for raw, (_p, now)
                                       in zip(decoded, records, strict=True)))
@@ -70,7 +73,7 @@ async def run_batch(records: list[tuple[bytes, datetime]], *, limits: Limits, po
                                    for p in prepared]
     ok = [(i, p) for i, p in enumerate(prepared) if not isinstance(p, Failure)]
     extracted = await asyncio.to_thread(
-        extract_each, [p for _i, p in ok], [records[i][1] for i, _p in ok])
+        extract_each, [p for _i, p in ok], [records[i][1] for i, _p in ok], claims_limit)
     for (i, _p), article in zip(ok, extracted, strict=True):
         out[i] = article if isinstance(article, Failure) else serialise(article, limits)
     return out

@@ -23,17 +23,21 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, SpanGroup
 
+from claimwire.agents.core.errors import Failure, RejectedInput
 from claimwire.agents.extract.claims import claims_in_doc
 from claimwire.agents.extract.dates import find_dates
 from claimwire.agents.extract.entities import alias_patterns
 from claimwire.agents.extract.fallback import fallback_claims
 from claimwire.agents.extract.lexicon import lexicon
 from claimwire.agents.extract.sentence import CUES_KEY, Claim
+from claimwire.agents.extract.timelimit import UNLIMITED, TimeLimit
 
 CONFIG = Path(__file__).with_name("data") / "claims_pipeline.cfg"
 
 if not Doc.has_extension("claims"):
     Doc.set_extension("claims", default=None)
+if not Doc.has_extension("claims_error"):
+    Doc.set_extension("claims_error", default=None)
 
 
 @Language.factory("claimwire_paragraph_breaks")
@@ -102,23 +106,39 @@ def make_claim_extractor(nlp: Language, name: str) -> ClaimExtractor:
 
 
 class ClaimExtractor:
+    """``pipe(..., time_limit=)`` (through ``nlp.pipe``'s ``component_cfg``) gives each doc's
+    rules a deadline; a doc past it gets no claims and ``doc._.claims_error`` (timeout)."""
+
     def __init__(self, language: str) -> None:
         self.language = language
 
-    def predict(self, docs: Iterable[Doc]) -> list[list[Claim]]:
-        return [claims_in_doc(doc, self.language) for doc in docs]
+    def predict(self, docs: Iterable[Doc], time_limit: TimeLimit | None = None
+                ) -> list[list[Claim] | RejectedInput]:
+        return [self._claims(doc, time_limit) for doc in docs]
 
-    def set_annotations(self, docs: Iterable[Doc], claims: list[list[Claim]]) -> None:
+    def _claims(self, doc: Doc, time_limit: TimeLimit | None) -> list[Claim] | RejectedInput:
+        try:
+            return claims_in_doc(doc, self.language,
+                                 time_limit.start() if time_limit else UNLIMITED)
+        except RejectedInput as exc:  # past the deadline: this doc fails, not its batch
+            return exc
+
+    def set_annotations(self, docs: Iterable[Doc], claims: list[list[Claim] | RejectedInput]
+                        ) -> None:
         for doc, found in zip(docs, claims, strict=True):
-            doc._.claims = found
+            if isinstance(found, RejectedInput):
+                doc._.claims, doc._.claims_error = [], found
+            else:
+                doc._.claims = found
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))
         return doc
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32,
+             time_limit: TimeLimit | None = None) -> Iterator[Doc]:
         for batch in spacy.util.minibatch(docs, size=batch_size):
-            self.set_annotations(batch, self.predict(batch))
+            self.set_annotations(batch, self.predict(batch, time_limit))
             yield from batch
 
 
@@ -137,14 +157,21 @@ def claims_pipeline(language: str) -> Language:
 def extract_claims(text: str, language: str, published: date | None = None) -> list[Claim]:
     """Find the claims in a text. Pure: no I/O, no clock. Weekdays are resolved against
     ``published``."""
-    return claims_for_batch([(text, language, published)])[0]
+    found = claims_for_batch([(text, language, published)])[0]
+    if isinstance(found, Failure):  # only with a time limit, which this has not
+        raise RejectedInput(found.reason, found.error)
+    return found
 
 
-def claims_for_batch(articles: list[tuple[str, str, date | None]],
-                     batch_size: int = 32) -> list[list[Claim]]:
+def claims_for_batch(articles: list[tuple[str, str, date | None]], batch_size: int = 32,
+                     time_limit: TimeLimit | None = None) -> list[list[Claim] | Failure]:
     """Claims of many (text, language, published) articles: one ``nlp.pipe`` per language;
-    languages without rules get the quote-based fallback."""
-    out: list[list[Claim]] = [[] for _ in articles]
+    languages without rules get the quote-based fallback. With ``time_limit``, the rules of
+    an article that run past it stop there, and that article's result is a ``timeout``
+    Failure (the others are not affected). The spaCy components before the rules
+    (tokenizer, lemmatizer, matchers) are linear in the text, which the extract stage caps
+    (``Limits.text_bytes``), and not under the limit."""
+    out: list[list[Claim] | Failure] = [[] for _ in articles]
     for language in dict.fromkeys(lang for _t, lang, _p in articles):
         idx = [i for i, (_t, lang, _p) in enumerate(articles) if lang == language]
         lex = lexicon(language)
@@ -152,10 +179,15 @@ def claims_for_batch(articles: list[tuple[str, str, date | None]],
             for i in idx:
                 out[i] = fallback_claims(articles[i][0], language)
             continue
-        docs = claims_pipeline(language).pipe((articles[i][0] for i in idx),
-                                              batch_size=batch_size)
+        docs = claims_pipeline(language).pipe(
+            (articles[i][0] for i in idx), batch_size=batch_size,
+            component_cfg={"claimwire_claims": {"time_limit": time_limit}})
         for i, doc in zip(idx, docs, strict=True):
-            out[i] = doc._.claims
-            for claim in out[i]:
+            if doc._.claims_error is not None:
+                out[i] = Failure.of(doc._.claims_error)
+                continue
+            claims: list[Claim] = doc._.claims
+            for claim in claims:
                 claim.dates = find_dates(claim.sentence, lex, articles[i][2])
+            out[i] = claims
     return out

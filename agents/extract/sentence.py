@@ -4,11 +4,13 @@ rule shares (hedging, quotes, content words, entities, character offsets)."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from claimwire.agents.extract.entities import ents_within
 from claimwire.agents.extract.lexicon import Lexicon
 
 CUES_KEY = "claimwire_cues"  # doc.spans key of the cue matcher's spans (pipeline.py)
@@ -73,15 +75,23 @@ def quote_left_open(sentence: str) -> bool:
     return bool(marks) and quote_opens(text, marks[-1])
 
 
-def inside_quote(sent: Span, tok: Token) -> bool:
-    """The token stands inside a quotation opened and closed within the sentence: a cue
-    word there is quoted speech ("„... gemeint gewesen“, sagte Steinmeier"), not a cue."""
-    text, offset = sent.text, tok.idx - sent.start_char
-    marks = [m.start() for m in _QUOTE_MARKS.finditer(text)]
-    before = [m for m in marks if m < offset]
-    if not before or not any(m > offset for m in marks):
-        return False
-    return quote_opens(text, before[-1])
+class QuoteMarks:
+    """The quotation marks of one sentence, found once: a cue in a sentence of thousands of
+    tokens must not rescan the sentence's text (that made such a text quadratic)."""
+
+    def __init__(self, sent: Span) -> None:
+        self.sent = sent
+        self.text = sent.text
+        self.marks = [m.start() for m in _QUOTE_MARKS.finditer(self.text)]
+
+    def inside(self, tok: Token) -> bool:
+        """The token stands inside a quotation opened and closed within the sentence: a cue
+        word there is quoted speech ("„... gemeint gewesen“, sagte Steinmeier"), not a cue."""
+        offset = tok.idx - self.sent.start_char
+        i = bisect_left(self.marks, offset)  # marks[:i] stand before the token
+        if i == 0 or not any(m > offset for m in self.marks[i:]):
+            return False
+        return quote_opens(self.text, self.marks[i - 1])
 
 
 def content_form(sent: Span, exclude: set[int]) -> str:
@@ -101,7 +111,8 @@ def content_form(sent: Span, exclude: set[int]) -> str:
 
 def sentence_entities(sent: Span) -> list[dict[str, str]]:
     seen: dict[str, dict[str, str]] = {}
-    for ent in sent.ents:  # known entities (entity ruler)
+    # known entities (entity ruler); not ``sent.ents``, which walks the whole document
+    for ent in ents_within(sent.doc, sent.start, sent.end):
         seen.setdefault(ent.ent_id_ or ent.text, {"text": ent.text.lower(),
                                                   "canonical": ent.ent_id_ or ent.text,
                                                   "type": ent.label_.lower()})

@@ -1,8 +1,9 @@
 """Broker faults: a worker waits for a broker that is not up yet, and exits non-zero when the
 broker stays away mid-run, with a clear line on stderr each time, never hanging silently.
 
-At start, ``wait_for_broker`` asks for the topic list (kafka-python, with the configured
-security) until it answers or ``[worker] broker_wait_s`` has passed. Mid-run, ``BrokerWatch``
+At start, ``wait_for_broker`` opens a TCP connection and asks for the topic list
+(kafka-python, with the configured security), every 2 s, until it answers or
+``[worker] broker_wait_s`` has passed. Mid-run, ``BrokerWatch``
 (a daemon thread, off the event loop) opens a TCP connection to the bootstrap addresses every
 few seconds; when none has answered for ``broker_wait_s``, the worker exits with
 ``EXIT_BROKER_GONE`` (faust's own clients would retry for ever). Messages name the address and
@@ -45,15 +46,24 @@ def tcp_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bool:
     return False
 
 
+ATTEMPT_TIMEOUT_MS = 5000
+
+
 def _answers(bootstrap_servers: str) -> str | None:
-    """None when the broker answers a metadata request; else the error's type and text."""
+    """None when the broker answers a metadata request; else the error's type. No listener
+    is found out by a TCP connect first: kafka-python's bootstrap would wait 30 s (its
+    ``bootstrap_timeout_ms``) before the first line could say so, and overran a short
+    ``broker_wait_s`` by as much."""
     from kafka.admin import KafkaAdminClient
 
     from claimwire.streams.clients import kafka_kwargs
 
+    if not tcp_reachable(bootstrap_servers):
+        return "no TCP connection"
     try:
-        admin = KafkaAdminClient(**kafka_kwargs(bootstrap_servers), request_timeout_ms=5000,
-                                 client_id="claimwire-wait")
+        admin = KafkaAdminClient(**kafka_kwargs(bootstrap_servers), client_id="claimwire-wait",
+                                 request_timeout_ms=ATTEMPT_TIMEOUT_MS,
+                                 bootstrap_timeout_ms=ATTEMPT_TIMEOUT_MS)
     except Exception as exc:  # noqa: BLE001 - NoBrokersAvailable, SSL and SASL errors, ...
         return type(exc).__name__
     try:
