@@ -110,8 +110,15 @@ def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) 
     ``whole_run=False``."""
     run = run_after(sent, start, lex)
     # When the run ends the sentence, all of it names the speaker.
-    rest = [t for t in sent.doc[run[-1].i + 1: sent.end] if not (t.is_punct or t.is_space)] \
+    rest: list[Token | None] = [
+        t for t in sent.doc[run[-1].i + 1: sent.end] if not (t.is_punct or t.is_space)] \
         if run else [None]
+    named_rest = [t for t in rest if t is not None]
+    if run and named_rest and _apposition(sent, run[-1].i + 1, named_rest, lex):
+        # ", a déclaré la première ministre danoise, Mette Frederiksen.": the name is the
+        # speaker's, the role before it is kept
+        run, rest = run + [t for t in sent.doc[run[-1].i + 1: sent.end]
+                           if not t.is_space and t.i <= named_rest[-1].i], []
     if whole_run and run and not rest and len(run) <= 8:
         if run[-1].lower_ in lex.announce_particles:
             run = run[:-1]
@@ -119,6 +126,12 @@ def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) 
         if named:
             return named
     return clean_span(noun_phrase_prefix(run, lex), lex)
+
+
+def _apposition(sent: Span, i: int, rest: list[Token], lex: Lexicon) -> bool:
+    """After the speaker run, a comma and a name that end the sentence: an apposition."""
+    return sent.doc[i].text == "," and 0 < len(rest) <= 4 and rest[0].text[:1].isupper() and \
+        all(t.text[:1].isupper() or t.lower_ in lex.np_glue for t in rest)
 
 
 def _named_after(sent: Span, tok: Token, lex: Lexicon) -> list[Token]:

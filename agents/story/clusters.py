@@ -43,6 +43,12 @@ EMBEDDING_THRESHOLD = 0.5
 # Outlet facts share no speaker: they need a shared number and this cosine, or a high one.
 OUTLET_EMBEDDING_THRESHOLD = 0.5
 OUTLET_EMBEDDING_NO_NUMBERS = 0.75
+# A cluster that holds a report in the claim's own language is judged by it: when neither
+# the lemmas nor the embedding of that report agree (a same-language report of one assertion
+# scores higher than a translation), a translation's cosine does not decide. "The Queen has
+# died" met "De artsen ... maken zich zorgen" at 0.62 across languages, but the English
+# report of the doctors' concern beside it at 0.54.
+SAME_LANGUAGE_COSINE = 0.6
 OUTLET = "(outlet)"
 MAX_POSTING = 64  # a key shared by more live clusters than this says nothing
 
@@ -100,24 +106,41 @@ class ClaimCluster:
     last_seen: datetime
     # (language, unit sentence embedding) of its first reports
     vectors: list[tuple[str, Vector]] = field(default_factory=list, repr=False)
+    # the calendar dates its reports name ("Woensdag", "on Wednesday" -> one ISO date)
+    dates: frozenset[str] = frozenset()
+
+
+STEM_CHARS = 7
+
+
+def _stems(words: set[str]) -> set[str]:
+    """Content lemmas cut to their first letters: the lookup lemmatizer leaves inflections
+    and derivations it does not know ("Nederland"/"Nederlanden", "teleurstellend"/
+    "teleurgesteld"), and a shared stem of seven letters is the same word."""
+    return {w[:STEM_CHARS] for w in words}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
+    a, b = _stems(a), _stems(b)
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def claim_similarity(speakers: frozenset[str], content: set[str], numbers: frozenset[float],
                      vector: Vector | None, language: str, story_id: str,
-                     cluster: ClaimCluster) -> float:
+                     cluster: ClaimCluster, dates: frozenset[str] = frozenset()) -> float:
     """How far above its threshold the better of two tests is (>= 1: the same assertion),
     0 when the claims cannot be one. Within a language the test is the content-lemma overlap
     (precise: embeddings put two statements of one speaker on one topic too close); across
-    languages, where lemmas cannot meet, the embedding cosine."""
+    languages, where lemmas cannot meet, the embedding cosine. A fact an outlet states with
+    a date is another fact on another date (code red on Friday, code orange on Sunday), and
+    a shared date counts like a shared number."""
     if not speakers & cluster.speakers:
         return 0.0
     if numbers and cluster.numbers and not (numbers & cluster.numbers):
         return 0.0
     outlet = OUTLET in speakers
+    if outlet and dates and cluster.dates and not (dates & cluster.dates):
+        return 0.0
     same_story = story_id in cluster.story_ids
     overlap = _jaccard(content, cluster.content) if content and cluster.content else (
         0.5 if same_story and not outlet else 0.0)
@@ -127,12 +150,14 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
         need = CLAIM_THRESHOLD if same_story else CROSS_STORY_THRESHOLD
     score = overlap / need if overlap >= need else 0.0
     other = [v for lang, v in cluster.vectors if lang != language]
-    if vector is not None and other:
+    own = [v for lang, v in cluster.vectors if lang == language]
+    if vector is not None and other and not (
+            score < 1.0 and own and max(float(vector @ v) for v in own) < SAME_LANGUAGE_COSINE):
         cosine = max(float(vector @ v) for v in other)
         need_cos = EMBEDDING_THRESHOLD
         if outlet:
-            need_cos = OUTLET_EMBEDDING_THRESHOLD if numbers & cluster.numbers else \
-                OUTLET_EMBEDDING_NO_NUMBERS
+            shared = numbers & cluster.numbers or dates & cluster.dates
+            need_cos = OUTLET_EMBEDDING_THRESHOLD if shared else OUTLET_EMBEDDING_NO_NUMBERS
         if cosine >= need_cos:
             score = max(score, cosine / need_cos)
     return score
@@ -172,18 +197,20 @@ class ClaimClusterer:
         speakers = speaker_keys(claim["speaker"], claim["claim_id"])
         content = set(claim["content"].split())
         numbers = frozenset(float(n["value"]) for n in claim.get("numbers", []))
+        dates = frozenset(str(d["date"]) for d in claim.get("dates", []) if d.get("date"))
         language = language or str(claim.get("language", ""))
         keys = self._keys(speakers, content, numbers)
         best: tuple[float, str] | None = None
         for cluster in self._candidates(keys):
             sim = claim_similarity(speakers, content, numbers, vector, language, story_id,
-                                   cluster)
+                                   cluster, dates)
             if sim >= 1.0 and (best is None or sim > best[0]):
                 best = (sim, cluster.cluster_id)
         if best is not None:
             cluster = self.clusters[best[1]]
             cluster.content |= content
             cluster.numbers = cluster.numbers | numbers
+            cluster.dates = cluster.dates | dates
             cluster.speakers = cluster.speakers | speakers
             cluster.story_ids.add(story_id)
             if vector is not None and len(cluster.vectors) < self.MAX_VECTORS:
@@ -191,7 +218,7 @@ class ClaimClusterer:
         else:
             cluster = ClaimCluster(stable_id("cluster", story_id, claim["claim_id"]),
                                    {story_id}, speakers, set(content), numbers, published_at,
-                                   [(language, vector)] if vector is not None else [])
+                                   [(language, vector)] if vector is not None else [], dates)
             self.clusters[cluster.cluster_id] = cluster
         cluster.last_seen = max(cluster.last_seen, published_at)
         for key in keys:

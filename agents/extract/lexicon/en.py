@@ -58,4 +58,13 @@ LEXICON = Lexicon(
                               "try", "call", "book"}),
     furniture_words=frozenset({"by", "photo", "image", "credit", "©", "copyright", "source",
                                "caption"}),
+    source_kinds=frozenset({"news", "agency", "broadcaster", "newspaper", "channel", "station",
+                            "radio", "network", "outlet", "wire", "service", "public", "state",
+                            "tv", "television"}),
+    person_nouns=("spokesman", "spokeswoman", "spokesperson", "minister", "secretary", "president",
+                  "chairman", "chairwoman", "chair", "director", "officer", "official",
+                  "executive", "chief", "leader", "mayor", "governor", "coach", "manager",
+                  "player", "captain", "professor", "researcher", "lawyer", "judge", "prosecutor",
+                  "doctor", "expert", "analyst", "economist", "councillor", "member", "king",
+                  "queen", "prince", "man", "woman"),
 )
