@@ -9,7 +9,7 @@ import pytest
 
 from claimwire.agents.extract.numbers import find_numbers
 from claimwire.agents.extract.pipeline import extract_claims
-from claimwire.agents.story.clusters import ClaimClusterer
+from claimwire.agents.story.clusters import ClaimClusterer, country_keys
 
 T0 = datetime(2022, 9, 8, 12, tzinfo=UTC)
 
@@ -164,3 +164,45 @@ def test_a_same_language_report_outweighs_a_translation() -> None:
                                                language="en"),
                     published_at=T0, vector=_unit(0.3, 0.954, 0), language="en")
     assert died != first
+
+
+def test_called_x_a_y_is_a_statement_and_other_calls_are_not() -> None:
+    text = ("The prime minister, Liz Truss, called the Queen the rock on which modern Britain "
+            "was built. He called the police. She called for calm. The deal was called off.")
+    claims = extract_claims(text, "en")
+    assert [c.speaker["canonical"] for c in claims] == ["Liz Truss"]
+
+
+def test_a_pronoun_after_a_role_and_name_that_open_a_sentence() -> None:
+    text = ("Volgens de wegbeheerder zijn er 40 wagens paraat. Coach Marieke Bos zag haar "
+            "ploeg in de slotfase twee doelpunten weggeven. \"Dit doet pijn\", zei ze.")
+    assert _claim_at(text, "nl", 'Dit doet').speaker["canonical"] == "Marieke Bos"
+
+
+@pytest.mark.parametrize(("text", "keys"), [
+    ("dänischen Schifffahrtsbehörde", {"@dk"}), ("Deense maritieme autoriteit", {"@dk"}),
+    ("première ministre danoise", {"@dk"}), ("Denmark's energy minister", {"@dk"}),
+    ("het Russische ministerie van Defensie", {"@ru"}), ("Moskou", {"@ru"}),
+    ("Russia's defence ministry", {"@ru"}), ("die russische Regierung", {"@ru"}),
+    ("the Pentagon", {"@us"}), ("Washington", {"@us"}), ("Verenigd Koninkrijk", {"@gb"}),
+    # names that only look like demonyms
+    ("Bertrand Russell", set()), ("Frans Timmermans", set()), ("Buckingham Palace", set()),
+])
+def test_country_keys(text, keys) -> None:
+    assert country_keys(text) == keys
+
+
+def test_speakers_of_one_country_are_compared_by_content() -> None:
+    c = ClaimClusterer()
+    de = {"claim_id": "1", "speaker": {"text": "dänischen Schifffahrtsbehörde",
+                                       "canonical": "Schifffahrtsbehörde", "type": "unknown"},
+          "content": "schiffe abstand seemeilen leck", "numbers": [{"text": "5", "value": 5}]}
+    nl = {"claim_id": "2", "speaker": {"text": "Deense maritieme autoriteit",
+                                       "canonical": "Deense maritieme autoriteit",
+                                       "type": "unknown"},
+          "content": "schepen vijf zeemijl afstand lek", "numbers": [{"text": "5", "value": 5}]}
+    a = c.assign(story_id="s", claim=de, published_at=T0, vector=_unit(1, 0, 0),
+                 language="de")
+    b = c.assign(story_id="s", claim=nl, published_at=T0, vector=_unit(0.6, 0.8, 0),
+                 language="nl")
+    assert a == b

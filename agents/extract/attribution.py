@@ -226,6 +226,8 @@ def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
         return False
     if tok.lower_ == "report":  # the noun, mostly
         return False
+    if lemma == "call" and not _names_as(sent, tok, lex):
+        return False
     prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
     if tok.lower_ in lex.bound_cues and (prev is None or prev.lower_.replace("’", "'") !=
                                          lex.bound_cues[tok.lower_]):
@@ -239,6 +241,27 @@ def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
     # "state"/"states" is mostly the noun (a US state); the verb is "stated" or "states that"
     return not (lemma == "state" and tok.lower_ != "stated" and (
         nxt is None or nxt.lower_ != "that"))
+
+
+def _names_as(sent: Span, tok: Token, lex: Lexicon) -> bool:
+    """ "called the Queen the rock on which ...", "called the move a mistake": calling
+    something something is a statement; "called the police", "called for", "was called"
+    are not. The object (a determiner, possessive or name) is followed by a second noun
+    phrase (a determiner) before any other function word or punctuation."""
+    prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
+    if prev is not None and (prev.lower_ in lex.auxiliaries or prev.text == "-"):
+        return False
+    after = list(sent.doc[tok.i + 1: min(sent.end, tok.i + 8)])
+    if not after or not (after[0].lower_ in lex.determiners | lex.possessives
+                         or after[0].text[:1].isupper()):
+        return False
+    first = 1 if after[0].lower_ not in lex.determiners | lex.possessives else 2
+    for t in after[first:]:
+        if t.lower_ in lex.determiners:
+            return True
+        if t.is_punct or t.is_stop:
+            return False
+    return False
 
 
 def find_cues(sent: Span, lex: Lexicon, starts: list[int]) -> list[Token]:

@@ -16,6 +16,7 @@ from claimwire.agents.extract.sentence import Claim, sentences
 # How many sentences back an antecedent may stand (a pronoun further away is resolved to the
 # last named speaker of the text, as before).
 WINDOW = 3
+DESCRIPTION_WINDOW = 2  # "de wegbeheerder" looks less far back than "hij"
 
 
 def is_person_word(word: str, lex: Lexicon) -> bool:
@@ -80,7 +81,12 @@ def _subject(sent: Span, doc_caps: set[str], lex: Lexicon) -> list[Token]:
         toks = toks[1:]
     if not toks or toks[0].lower_ in lex.fronted_prepositions | lex.prep_cues:
         return []
-    run = _name_run(toks[:3], doc_caps, lex)
+    if len(toks) > 1 and (is_person_word(toks[0].text, lex) or is_role(toks[0], lex)) and \
+            toks[1].text[:1].isupper():
+        toks = toks[1:]  # "Coach Marieke Bos zag ...": the name after the role
+    run = _name_run(toks[:3], doc_caps, lex) or (
+        toks[:2] if len(toks) > 1 and toks[0].i > sent.start and all(
+            t.is_alpha and t.text[:1].isupper() for t in toks[:2]) else [])
     return run if run and run[0].i == toks[0].i else []
 
 
@@ -96,6 +102,8 @@ def _named_speaker(claim: Claim | None, lex: Lexicon, organisation: bool) -> boo
     if not organisation:
         return True
     spoken = claim.speaker["text"]
+    if spoken.lower() in lex.pronouns | lex.object_pronouns:
+        return False  # "Il a ajouté": a person, resolved before
     at = claim.sentence.find(spoken)
     before = claim.sentence[:at].split()[-1:] if at > 0 else []  # "l'entraîneur Luis Enrique"
     words = [*before, *spoken.replace("-", " ").split()]
@@ -106,12 +114,12 @@ def _named_speaker(claim: Claim | None, lex: Lexicon, organisation: bool) -> boo
 def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexicon,
                description: bool) -> Entity | None:
     """The entity a pronoun or (``description``) a definite description speaker refers to.
-    A pronoun: the last named speaker of the text (as before), else the name that opens one
-    of the last sentences ("Flick zag ... 'Dit is ...', zei hij"). A description: the named
-    speaker of the sentence before; else a name earlier in its own sentence ("Vanaf Schiphol
-    ..., maakte de luchthaven bekend"); else, sentence by sentence back, a named speaker
-    there or the first name in it. A description never resolves to a person ("de
-    luchthaven" is not "topman Dick Benschop")."""
+    A pronoun: sentence by sentence back over the last three, a named speaker there or the
+    name that opens the sentence ("Flick zag ... 'Dit is ...', zei hij"); else the last
+    named speaker of the text. A description: the same over the last two sentences (only
+    organisations: it never resolves to a person, "de luchthaven" is not "topman Dick
+    Benschop"); else a name earlier in its own sentence when the attribution follows its
+    content ("Vanaf Schiphol ..., maakte de luchthaven bekend")."""
     doc = speaker[0].doc
     sents = sentences(doc)
     caps = _capitalised_inside(sents)
@@ -127,16 +135,22 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
         return Entity(text, claim.speaker["canonical"], claim.speaker["type"])
 
     if not description:
-        speakers = [c for c in claims if _named_speaker(c, lex, organisation=False)]
-        if speakers:
-            return named(speakers[-1])
-        for back in window:
+        for back in window:  # a named speaker or a sentence's subject nearby
+            if _named_speaker(by_index.get(back), lex, organisation=False):
+                return named(by_index[back])
             if run := _subject(sents[back], caps, lex):
                 return found(run)
-        return None
+        speakers = [c for c in claims if _named_speaker(c, lex, organisation=False)]
+        return named(speakers[-1]) if speakers else None
     prev = by_index.get(index - 1)
     if prev is not None and _named_speaker(prev, lex, organisation=True):
         return named(prev)
+    for back in window[:DESCRIPTION_WINDOW]:
+        prev = by_index.get(back)
+        if prev is not None and _named_speaker(prev, lex, organisation=True):
+            return named(prev)
+        if run := _subject(sents[back], caps, lex):
+            return found(run)
     own = [t for t in sents[index] if t.i < speaker[0].i] if index < len(sents) else []
     if own and own[0].lower_ in lex.backreferences and index > 0:
         own = list(sents[index - 1]) + own  # "Op Schiphol ... Dat meldt de luchthaven."
@@ -147,12 +161,6 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
         own = []
     if run := _org_run(own, caps, lex):
         return found(run)
-    for back in window:
-        prev = by_index.get(back)
-        if prev is not None and _named_speaker(prev, lex, organisation=True):
-            return named(prev)
-        if run := _subject(sents[back], caps, lex):
-            return found(run)
     return None
 
 

@@ -105,7 +105,7 @@ def via_entity(tokens: list[Token], lex: Lexicon) -> Entity:
         i += 1
     name = tokens[i:]
     if i and name and name[0].text[:1].isupper():
-        return Entity(ent.text, entity_of(name).canonical, ent.type)
+        return Entity(ent.text, entity_of(name).canonical.rstrip("."), ent.type)
     return ent
 
 

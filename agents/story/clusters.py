@@ -18,10 +18,16 @@ The thresholds were chosen on the dev corroboration scenarios and ECB+ dev (docs
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from babel import Locale
 
 from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import stable_id
@@ -75,9 +81,50 @@ def name_skeleton(word: str) -> str:
     return "".join(out)
 
 
+COUNTRIES_PATH = Path(__file__).with_name("data") / "speaker_countries.json"
+# an attributive demonym is its stem plus an inflection: "Deense", "dänischen", "danoise"
+_INFLECTIONS = frozenset({"", "e", "en", "er", "es", "em", "n", "s", "ne", "nes"})
+
+
+@cache
+def _country_table() -> tuple[dict[str, str], dict[str, str]]:
+    """(demonym stem -> code, country name or metonym -> code). Country names in nl/en/de/fr
+    are CLDR's (babel); demonyms and metonyms are the data file's."""
+    raw = json.loads(COUNTRIES_PATH.read_text(encoding="utf-8"))
+    stems = {stem: code for code, forms in raw["demonyms"].items() for stem in forms}
+    names = {_fold(form): code for code, forms in raw["metonyms"].items() for form in forms}
+    for language in ("nl", "en", "de", "fr"):
+        territories = Locale(language).territories
+        for code in {*raw["demonyms"], *raw["metonyms"]}:
+            if code in territories:
+                names[_fold(territories[code])] = code
+    return stems, names
+
+
+def country_keys(text: str) -> set[str]:
+    """The countries a speaker names ("@dk"): by a demonym ("de Deense maritieme
+    autoriteit", "die dänische Schifffahrtsbehörde"), a country name ("Denmark's energy
+    minister") or a metonym for its government ("Moskou", "the Kremlin", docs/claims.md)."""
+    stems, names = _country_table()
+    folded = _fold(text).replace("’", "'")
+    words = re.findall(r"[\w'-]+", folded)
+    found: set[str] = set()
+    for word in words:
+        word = word.removesuffix("'s")
+        for cut in range(len(word), 3, -1):
+            code = stems.get(word[:cut])
+            if code and word[cut:] in _INFLECTIONS:
+                found.add(f"@{code.lower()}")
+                break
+    padded = f" {' '.join(w.removesuffix(chr(39) + 's') for w in words)} "
+    found |= {f"@{code.lower()}" for name, code in names.items() if f" {name} " in padded}
+    return found
+
+
 def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     """Who makes the claim, for matching. Facts an outlet states without attribution are all
-    "(outlet)". A named speaker is known by its canonical form and by the skeleton of each
+    "(outlet)". A named speaker is known by its canonical form, its country ("@dk"), and by
+    the skeleton of each
     capitalised word of its name of five or more letters (its surname: "Wopke Hoekstra" and
     "minister Hoekstra" meet, and so do "Lawrow" and "Lavrov"). An unresolved pronoun meets
     nobody."""
@@ -88,6 +135,9 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
         return frozenset({f"(unresolved) {claim_id}"})
     canonical = str(speaker.get("canonical") or speaker.get("text") or "")
     keys = {_fold(canonical)}
+    # the speaker's country: "de Deense maritieme autoriteit" and "die dänische
+    # Schifffahrtsbehörde" are compared (their content must still agree)
+    keys |= country_keys(f"{speaker.get('text') or ''} {canonical}")
     if kind not in ("org", "gpe"):  # an organisation is known by its canonical name only
         for word in canonical.replace("-", " ").split():
             skeleton = name_skeleton(word)
