@@ -114,6 +114,16 @@ def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) 
     # any(), not a list: in a sentence of thousands of tokens, a list per cue was quadratic
     rest = any(not (t.is_punct or t.is_space) for t in sent.doc[run[-1].i + 1: sent.end]) \
         if run else True
+    tail = run[-1].i + 1 if run else sent.end
+    # An apposition has at most 4 words, so only a short tail is read into a list.
+    if run and rest and sent.end - tail <= 8:
+        named_rest = [t for t in sent.doc[tail: sent.end] if not (t.is_punct or t.is_space)]
+        if _apposition(sent, tail, named_rest, lex):
+            # ", a déclaré la première ministre danoise, Mette Frederiksen.": the name is the
+            # speaker's, the role before it is kept
+            run = run + [t for t in sent.doc[tail: sent.end]
+                         if not t.is_space and t.i <= named_rest[-1].i]
+            rest = False
     if whole_run and run and not rest and len(run) <= 8:
         if run[-1].lower_ in lex.announce_particles:
             run = run[:-1]
@@ -121,6 +131,12 @@ def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) 
         if named:
             return named
     return clean_span(noun_phrase_prefix(run, lex), lex)
+
+
+def _apposition(sent: Span, i: int, rest: list[Token], lex: Lexicon) -> bool:
+    """After the speaker run, a comma and a name that end the sentence: an apposition."""
+    return sent.doc[i].text == "," and 0 < len(rest) <= 4 and rest[0].text[:1].isupper() and \
+        all(t.text[:1].isupper() or t.lower_ in lex.np_glue for t in rest)
 
 
 def _named_after(sent: Span, tok: Token, lex: Lexicon) -> list[Token]:
@@ -215,6 +231,8 @@ def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
         return False
     if tok.lower_ == "report":  # the noun, mostly
         return False
+    if lemma == "call" and not _names_as(sent, tok, lex):
+        return False
     prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
     if tok.lower_ in lex.bound_cues and (prev is None or prev.lower_.replace("’", "'") !=
                                          lex.bound_cues[tok.lower_]):
@@ -228,6 +246,27 @@ def _cue_in_context(sent: Span, tok: Token, lex: Lexicon) -> bool:
     # "state"/"states" is mostly the noun (a US state); the verb is "stated" or "states that"
     return not (lemma == "state" and tok.lower_ != "stated" and (
         nxt is None or nxt.lower_ != "that"))
+
+
+def _names_as(sent: Span, tok: Token, lex: Lexicon) -> bool:
+    """ "called the Queen the rock on which ...", "called the move a mistake": calling
+    something something is a statement; "called the police", "called for", "was called"
+    are not. The object (a determiner, possessive or name) is followed by a second noun
+    phrase (a determiner) before any other function word or punctuation."""
+    prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
+    if prev is not None and (prev.lower_ in lex.auxiliaries or prev.text == "-"):
+        return False
+    after = list(sent.doc[tok.i + 1: min(sent.end, tok.i + 8)])
+    if not after or not (after[0].lower_ in lex.determiners | lex.possessives
+                         or after[0].text[:1].isupper()):
+        return False
+    first = 1 if after[0].lower_ not in lex.determiners | lex.possessives else 2
+    for t in after[first:]:
+        if t.lower_ in lex.determiners:
+            return True
+        if t.is_punct or t.is_stop:
+            return False
+    return False
 
 
 def find_cues(sent: Span, lex: Lexicon, starts: list[int], deadline: Deadline = UNLIMITED

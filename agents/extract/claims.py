@@ -14,7 +14,15 @@ from claimwire.agents.extract.attribution import (
     is_backreference,
     via_after_cue,
 )
-from claimwire.agents.extract.entities import Entity, entity_of, is_role, role, span_text
+from claimwire.agents.extract.coref import antecedent, is_description
+from claimwire.agents.extract.entities import (
+    Entity,
+    entity_of,
+    is_role,
+    role,
+    span_text,
+    via_entity,
+)
 from claimwire.agents.extract.facts import content_sentence, continuation_or_fact, same_source
 from claimwire.agents.extract.lexicon import Lexicon, lexicon
 from claimwire.agents.extract.numbers import find_numbers
@@ -112,9 +120,9 @@ def _attach_backreference(sent: Span, cue: Token, index: int, claims: list[Claim
             prev.cue = cue_of(cue, lex)
             prev.spans["cue"] = char_span([cue])
             if via:
-                _set_via(prev, via)
+                _set_via(prev, via, lex)
         elif prev.via is None and ent.canonical != prev.speaker.get("canonical"):
-            _set_via(prev, via or source)
+            _set_via(prev, via or source, lex)
         return
     if prev_sent is not None and content_sentence(prev_sent, lex):
         claim = _attributed_claim(prev_sent, index - 1, cue, source, ent, via, lex)
@@ -127,8 +135,8 @@ def _set_speaker(claim: Claim, source: list[Token], ent: Entity, lex: Lexicon) -
     claim.spans["speaker"] = char_span(source)
 
 
-def _set_via(claim: Claim, via: list[Token]) -> None:
-    vent = entity_of(via)
+def _set_via(claim: Claim, via: list[Token], lex: Lexicon) -> None:
+    vent = via_entity(via, lex)
     claim.via = {"text": vent.text, "canonical": vent.canonical}
     claim.spans["via"] = char_span(via)
 
@@ -146,12 +154,16 @@ def _resolve_speaker(speaker: list[Token], index: int, claims: list[Claim], lex:
     text = span_text(speaker)
     ent = entity_of(speaker)
     if len(speaker) == 1 and speaker[0].lower_ in lex.pronouns | lex.object_pronouns:
-        # "zei hij": the last named speaker in the text
-        named = next((c for c in reversed(claims[-LOOKBACK_CLAIMS:])
-                      if c.speaker["type"] not in ("pronoun", "outlet")), None)
-        if named:
-            return Entity(text, named.speaker["canonical"], named.speaker["type"])
+        # "zei hij": the last named speaker in the text, or a name that opened a sentence;
+        # only the last LOOKBACK_CLAIMS claims are read (a claim-dense text stays linear)
+        if near := antecedent(speaker, index, claims[-LOOKBACK_CLAIMS:], lex,
+                              description=False):
+            return near
         return Entity(text, text, "pronoun")
+    if ent.type == "unknown" and is_description(speaker, lex) and (
+            near := antecedent(speaker, index, claims[-LOOKBACK_CLAIMS:], lex,
+                               description=True)):
+        return near  # "aldus de luchtvaartmaatschappij" after "KLM zegt ..."
     if ent.type != "unknown" or len(speaker) != 1:
         return ent
     if is_role(speaker[0], lex):
@@ -178,7 +190,7 @@ def _attributed_claim(sent: Span, index: int, cue: Token, speaker: list[Token], 
         via_tokens = via_after_cue(sent, cue, lex)
     via = None
     if via_tokens:
-        vent = entity_of(via_tokens)
+        vent = via_entity(via_tokens, lex)
         via = {"text": vent.text, "canonical": vent.canonical}
     frame = {t.i for t in speaker} | {cue.i} | {t.i for t in via_tokens}
     frame = {i for i in frame if sent.start <= i < sent.end}

@@ -99,12 +99,38 @@ def entity_of(tokens: list[Token]) -> Entity:
         inside = ents_within(tokens[0].doc, first, last + 1)
         if inside:
             best = max(inside, key=len)
+            after = [t for t in tokens if t.i >= best.end]
+            if best.label_ in ("ORG", "GPE") and after and after[-1].text[:1].isupper() and any(
+                    t.is_alpha and t.text[:1].islower() for t in after):
+                # "Kremlin spokesman Dmitry Peskov": the organisation's person speaks, known
+                # by the name after the role
+                lower = max(i for i, t in enumerate(after) if t.text[:1].islower())
+                return Entity(text, span_text(after[lower + 1:]), "unknown")
             return Entity(text, best.ent_id_ or best.text, best.label_.lower())
         if tokens[-1].is_alpha and tokens[-1].text[:1].islower():
             # the head noun is lower case ("Britse regering", "British government"): the
             # capitalised words alone would be the bare adjective
             return Entity(text, text, "unknown")
     return Entity(text, title_words(text) or text, "unknown")
+
+
+def via_entity(tokens: list[Token], lex: Lexicon) -> Entity:
+    """The via's entity. What kind of source it is ("persbureau", "dem schwedischen Sender",
+    "broadcaster", "l'agence") is not its name: "Nachrichtenagentur AFP", "persbureau AFP"
+    and "AFP" are one intermediary, and a report through it is one origin."""
+    ent = entity_of(tokens)
+    if ent.type != "unknown":
+        return ent  # the alias table knows it
+    i = 0
+    while i < len(tokens) - 1 and (
+            tokens[i].lower_ in lex.source_kinds | lex.determiners
+            or tokens[i].lower_.rstrip("'’") in lex.determiners
+            or (tokens[i].is_alpha and tokens[i].text[:1].islower())):
+        i += 1
+    name = tokens[i:]
+    if i and name and name[0].text[:1].isupper():
+        return Entity(ent.text, entity_of(name).canonical.rstrip("."), ent.type)
+    return ent
 
 
 # ------------------------------------------------------------ the span that names a source

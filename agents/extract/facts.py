@@ -24,6 +24,9 @@ from claimwire.agents.extract.sentence import (
 OUTLET_SPEAKER = {"text": "", "canonical": "", "type": "outlet", "role": None}
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[.:]\d{2}\s*(uur|uhr|h|am|pm)?\b", re.IGNORECASE)
 MIN_FACT_WORDS = 6
+# A shorter statement is a fact only with a quantity and a clause of its own (two function
+# words: "Ze werd 96 jaar.", "She was 96 years old.", "Elle avait 96 ans.").
+MIN_SHORT_FACT_WORDS = 3
 # separators of listings and schedules: "June 19 -- PNC Music Pavilion, Charlotte, NC"
 _LIST_SEPARATORS = re.compile(r"\s(--|–|—|\||•|·)\s|^\s*[-•·*]\s")
 _LEADING_TIME = re.compile(r"^\s*\d{1,2}[.:]\d{2}\b")
@@ -81,7 +84,10 @@ def unattributed_fact(sent: Span, index: int, lex: Lexicon) -> Claim | None:
                if not _TIME_OF_DAY.fullmatch(n["text"].strip())]
     if not numbers and (not is_dated(stext, lex) or is_hedged(stext, lex)):
         return None
-    if sum(1 for t in sent if t.is_alpha) < MIN_FACT_WORDS or not_checkable(sent, lex):
+    words = sum(1 for t in sent if t.is_alpha)
+    short_ok = bool(numbers) and words >= MIN_SHORT_FACT_WORDS and \
+        sum(1 for t in sent if t.is_stop) >= 2
+    if (words < MIN_FACT_WORDS and not short_ok) or not_checkable(sent, lex):
         return None
     return Claim(
         sentence=stext, sentence_index=index, speaker=dict(OUTLET_SPEAKER), cue=None,

@@ -85,6 +85,25 @@ def _number_words(sentence: str, lex: Lexicon | None) -> list[dict[str, Any]]:
     return out
 
 
+# "Nord Stream 2", "Formule 1", "Windows 10": a small bare number right after two capitalised
+# words (not the sentence's first, which every sentence capitalises) is part of a name.
+_NAME_BEFORE = re.compile(r"(?:^|\s)[A-ZÀ-Ý][\w-]*\s+[A-ZÀ-Ý][\w-]*\s+$")
+
+
+def _names_number(sentence: str, start: int, end: int) -> bool:
+    """The number at ``start:end`` belongs to the name before it: at most two digits after
+    two capitalised words that are not just the sentence's opening ("Mark Rutte 12 keer" at
+    the start of a sentence is a count)."""
+    digits = sentence[start:end].strip()
+    if not digits.isdigit() or len(digits) > 2:
+        return False
+    before = sentence[:start]
+    if not _NAME_BEFORE.search(before):
+        return False
+    lead = before.rstrip().split()
+    return len(lead) > 2 or not sentence[:1].isupper()
+
+
 def find_numbers(sentence: str, language: str, lex: Lexicon | None = None) -> list[dict[str, Any]]:
     """The quantities of a sentence: {"text", "value"}. Bare years and day-of-month numbers
     are dates, not quantities."""
@@ -101,6 +120,8 @@ def find_numbers(sentence: str, language: str, lex: Lexicon | None = None) -> li
             continue
         following = sentence[match.end(): match.end() + 12].lower().lstrip()
         if match.group(3) is None and months and following.startswith(months):
+            continue
+        if match.group(3) is None and _names_number(sentence, match.start(), match.end()):
             continue
         out.append({"text": match.group(0), "value": int(value) if value.is_integer() else value})
     return out

@@ -18,10 +18,16 @@ The thresholds were chosen on the dev corroboration scenarios and ECB+ dev (docs
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from babel import Locale
 
 from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import stable_id
@@ -43,6 +49,12 @@ EMBEDDING_THRESHOLD = 0.5
 # Outlet facts share no speaker: they need a shared number and this cosine, or a high one.
 OUTLET_EMBEDDING_THRESHOLD = 0.5
 OUTLET_EMBEDDING_NO_NUMBERS = 0.75
+# A cluster that holds a report in the claim's own language is judged by it: when neither
+# the lemmas nor the embedding of that report agree (a same-language report of one assertion
+# scores higher than a translation), a translation's cosine does not decide. "The Queen has
+# died" met "De artsen ... maken zich zorgen" at 0.62 across languages, but the English
+# report of the doctors' concern beside it at 0.54.
+SAME_LANGUAGE_COSINE = 0.6
 OUTLET = "(outlet)"
 MAX_POSTING = 64  # a key shared by more live clusters than this says nothing
 
@@ -69,9 +81,50 @@ def name_skeleton(word: str) -> str:
     return "".join(out)
 
 
+COUNTRIES_PATH = Path(__file__).with_name("data") / "speaker_countries.json"
+# an attributive demonym is its stem plus an inflection: "Deense", "dänischen", "danoise"
+_INFLECTIONS = frozenset({"", "e", "en", "er", "es", "em", "n", "s", "ne", "nes"})
+
+
+@cache
+def _country_table() -> tuple[dict[str, str], dict[str, str]]:
+    """(demonym stem -> code, country name or metonym -> code). Country names in nl/en/de/fr
+    are CLDR's (babel); demonyms and metonyms are the data file's."""
+    raw = json.loads(COUNTRIES_PATH.read_text(encoding="utf-8"))
+    stems = {stem: code for code, forms in raw["demonyms"].items() for stem in forms}
+    names = {_fold(form): code for code, forms in raw["metonyms"].items() for form in forms}
+    for language in ("nl", "en", "de", "fr"):
+        territories = Locale(language).territories
+        for code in {*raw["demonyms"], *raw["metonyms"]}:
+            if code in territories:
+                names[_fold(territories[code])] = code
+    return stems, names
+
+
+def country_keys(text: str) -> set[str]:
+    """The countries a speaker names ("@dk"): by a demonym ("de Deense maritieme
+    autoriteit", "die dänische Schifffahrtsbehörde"), a country name ("Denmark's energy
+    minister") or a metonym for its government ("Moskou", "the Kremlin", docs/claims.md)."""
+    stems, names = _country_table()
+    folded = _fold(text).replace("’", "'")
+    words = re.findall(r"[\w'-]+", folded)
+    found: set[str] = set()
+    for word in words:
+        word = word.removesuffix("'s")
+        for cut in range(len(word), 3, -1):
+            code = stems.get(word[:cut])
+            if code and word[cut:] in _INFLECTIONS:
+                found.add(f"@{code.lower()}")
+                break
+    padded = f" {' '.join(w.removesuffix(chr(39) + 's') for w in words)} "
+    found |= {f"@{code.lower()}" for name, code in names.items() if f" {name} " in padded}
+    return found
+
+
 def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     """Who makes the claim, for matching. Facts an outlet states without attribution are all
-    "(outlet)". A named speaker is known by its canonical form and by the skeleton of each
+    "(outlet)". A named speaker is known by its canonical form, its country ("@dk"), and by
+    the skeleton of each
     capitalised word of its name of five or more letters (its surname: "Wopke Hoekstra" and
     "minister Hoekstra" meet, and so do "Lawrow" and "Lavrov"). An unresolved pronoun meets
     nobody."""
@@ -82,6 +135,9 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
         return frozenset({f"(unresolved) {claim_id}"})
     canonical = str(speaker.get("canonical") or speaker.get("text") or "")
     keys = {_fold(canonical)}
+    # the speaker's country: "de Deense maritieme autoriteit" and "die dänische
+    # Schifffahrtsbehörde" are compared (their content must still agree)
+    keys |= country_keys(f"{speaker.get('text') or ''} {canonical}")
     if kind not in ("org", "gpe"):  # an organisation is known by its canonical name only
         for word in canonical.replace("-", " ").split():
             skeleton = name_skeleton(word)
@@ -100,24 +156,41 @@ class ClaimCluster:
     last_seen: datetime
     # (language, unit sentence embedding) of its first reports
     vectors: list[tuple[str, Vector]] = field(default_factory=list, repr=False)
+    # the calendar dates its reports name ("Woensdag", "on Wednesday" -> one ISO date)
+    dates: frozenset[str] = frozenset()
+
+
+STEM_CHARS = 7
+
+
+def _stems(words: set[str]) -> set[str]:
+    """Content lemmas cut to their first letters: the lookup lemmatizer leaves inflections
+    and derivations it does not know ("Nederland"/"Nederlanden", "teleurstellend"/
+    "teleurgesteld"), and a shared stem of seven letters is the same word."""
+    return {w[:STEM_CHARS] for w in words}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
+    a, b = _stems(a), _stems(b)
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def claim_similarity(speakers: frozenset[str], content: set[str], numbers: frozenset[float],
                      vector: Vector | None, language: str, story_id: str,
-                     cluster: ClaimCluster) -> float:
+                     cluster: ClaimCluster, dates: frozenset[str] = frozenset()) -> float:
     """How far above its threshold the better of two tests is (>= 1: the same assertion),
     0 when the claims cannot be one. Within a language the test is the content-lemma overlap
     (precise: embeddings put two statements of one speaker on one topic too close); across
-    languages, where lemmas cannot meet, the embedding cosine."""
+    languages, where lemmas cannot meet, the embedding cosine. A fact an outlet states with
+    a date is another fact on another date (code red on Friday, code orange on Sunday), and
+    a shared date counts like a shared number."""
     if not speakers & cluster.speakers:
         return 0.0
     if numbers and cluster.numbers and not (numbers & cluster.numbers):
         return 0.0
     outlet = OUTLET in speakers
+    if outlet and dates and cluster.dates and not (dates & cluster.dates):
+        return 0.0
     same_story = story_id in cluster.story_ids
     overlap = _jaccard(content, cluster.content) if content and cluster.content else (
         0.5 if same_story and not outlet else 0.0)
@@ -127,12 +200,14 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
         need = CLAIM_THRESHOLD if same_story else CROSS_STORY_THRESHOLD
     score = overlap / need if overlap >= need else 0.0
     other = [v for lang, v in cluster.vectors if lang != language]
-    if vector is not None and other:
+    own = [v for lang, v in cluster.vectors if lang == language]
+    if vector is not None and other and not (
+            score < 1.0 and own and max(float(vector @ v) for v in own) < SAME_LANGUAGE_COSINE):
         cosine = max(float(vector @ v) for v in other)
         need_cos = EMBEDDING_THRESHOLD
         if outlet:
-            need_cos = OUTLET_EMBEDDING_THRESHOLD if numbers & cluster.numbers else \
-                OUTLET_EMBEDDING_NO_NUMBERS
+            shared = numbers & cluster.numbers or dates & cluster.dates
+            need_cos = OUTLET_EMBEDDING_THRESHOLD if shared else OUTLET_EMBEDDING_NO_NUMBERS
         if cosine >= need_cos:
             score = max(score, cosine / need_cos)
     return score
@@ -174,12 +249,13 @@ class ClaimClusterer:
         speakers = speaker_keys(claim["speaker"], claim["claim_id"])
         content = set(claim["content"].split())
         numbers = frozenset(float(n["value"]) for n in claim.get("numbers", []))
+        dates = frozenset(str(d["date"]) for d in claim.get("dates", []) if d.get("date"))
         language = language or str(claim.get("language", ""))
         keys = self._keys(speakers, content, numbers)
         best: tuple[float, str] | None = None
         for cluster in self._candidates(keys):
             sim = claim_similarity(speakers, content, numbers, vector, language, story_id,
-                                   cluster)
+                                   cluster, dates)
             if sim >= 1.0 and (best is None or sim > best[0]):
                 best = (sim, cluster.cluster_id)
         self.last_score = best[0] if best is not None else None
@@ -187,6 +263,7 @@ class ClaimClusterer:
             cluster = self.clusters[best[1]]
             cluster.content |= content
             cluster.numbers = cluster.numbers | numbers
+            cluster.dates = cluster.dates | dates
             cluster.speakers = cluster.speakers | speakers
             cluster.story_ids.add(story_id)
             if vector is not None and len(cluster.vectors) < self.MAX_VECTORS:
@@ -194,7 +271,7 @@ class ClaimClusterer:
         else:
             cluster = ClaimCluster(stable_id("cluster", story_id, claim["claim_id"]),
                                    {story_id}, speakers, set(content), numbers, published_at,
-                                   [(language, vector)] if vector is not None else [])
+                                   [(language, vector)] if vector is not None else [], dates)
             self.clusters[cluster.cluster_id] = cluster
         cluster.last_seen = max(cluster.last_seen, published_at)
         for key in keys:

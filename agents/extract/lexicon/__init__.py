@@ -71,6 +71,13 @@ class Lexicon:
     # an outlet fact that opens with these is an advert ("Subscribe for $1") or furniture
     call_to_action: frozenset[str] = frozenset()
     furniture_words: frozenset[str] = frozenset()  # "By", "Photo", "Foto", "©"
+    # what kind of source a via is ("persbureau ANP", "dem Sender SVT", "l'agence AFP"): the
+    # via's canonical form is the name after them, so "Nachrichtenagentur AFP" and "AFP" meet
+    source_kinds: frozenset[str] = frozenset()
+    # nouns (and compound endings) that name a person, not an organisation: a description
+    # with one ("de wethouder") is not resolved to an organisation named before, and a
+    # speaker with one ("FNV-bestuurder Jan Boer") is no antecedent of "de vakbond"
+    person_nouns: tuple[str, ...] = ()
 
 
 LANGUAGES = ("nl", "en", "de", "fr")

@@ -79,4 +79,13 @@ LEXICON = Lexicon(
     call_to_action=frozenset({"abonnieren", "jetzt", "bestellen", "kaufen", "sichern", "testen",
                               "lesen", "buchen"}),
     furniture_words=frozenset({"von", "foto", "bild", "quelle", "©"}),
+    source_kinds=frozenset({"nachrichtenagentur", "agentur", "sender", "fernsehsender", "rundfunk",
+                            "zeitung", "tageszeitung", "nachrichtensender", "radiosender",
+                            "nachrichtenportal"}),
+    person_nouns=("sprecher", "sprecherin", "minister", "ministerin", "präsident", "präsidentin",
+                  "vorsitzende", "vorsitzender", "chef", "chefin", "direktor", "direktorin",
+                  "leiter", "leiterin", "bürgermeister", "bürgermeisterin", "trainer", "kapitän",
+                  "professor", "professorin", "forscher", "forscherin", "anwalt", "anwältin",
+                  "richter", "richterin", "experte", "expertin", "ökonom", "ökonomin", "kanzler",
+                  "kanzlerin", "könig", "königin", "mann", "frau", "seismologe"),
 )

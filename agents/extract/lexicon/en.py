@@ -13,6 +13,8 @@ LEXICON = Lexicon(
         "reply": "says", "respond": "says", "acknowledge": "confirms", "admit": "confirms",
         "predict": "estimates", "stress": "says", "emphasize": "says", "maintain": "claims",
         "contend": "claims", "assert": "claims", "concede": "confirms", "reiterate": "says",
+        # only "called X a Y" (attribution._names_as)
+        "call": "says", "called": "says", "calls": "says",
     },
     prep_cues=frozenset({"according"}),
     post_cues=frozenset(),
@@ -58,4 +60,13 @@ LEXICON = Lexicon(
                               "try", "call", "book"}),
     furniture_words=frozenset({"by", "photo", "image", "credit", "©", "copyright", "source",
                                "caption"}),
+    source_kinds=frozenset({"news", "agency", "broadcaster", "newspaper", "channel", "station",
+                            "radio", "network", "outlet", "wire", "service", "public", "state",
+                            "tv", "television"}),
+    person_nouns=("spokesman", "spokeswoman", "spokesperson", "minister", "secretary", "president",
+                  "chairman", "chairwoman", "chair", "director", "officer", "official",
+                  "executive", "chief", "leader", "mayor", "governor", "coach", "manager",
+                  "player", "captain", "professor", "researcher", "lawyer", "judge", "prosecutor",
+                  "doctor", "expert", "analyst", "economist", "councillor", "member", "king",
+                  "queen", "prince", "man", "woman"),
 )

@@ -72,4 +72,11 @@ LEXICON = Lexicon(
     call_to_action=frozenset({"abonnez-vous", "abonnez", "achetez", "commandez", "profitez",
                               "essayez", "réservez"}),
     furniture_words=frozenset({"par", "photo", "crédit", "source", "©"}),
+    source_kinds=frozenset({"agence", "chaîne", "journal", "quotidien", "radio", "télévision",
+                            "hebdomadaire", "presse", "de"}),
+    person_nouns=("porte-parole", "ministre", "président", "présidente", "directeur", "directrice",
+                  "dirigeant", "dirigeante", "responsable", "maire", "entraîneur", "sélectionneur",
+                  "capitaine", "joueur", "professeur", "chercheur", "avocat", "avocate", "juge",
+                  "procureur", "expert", "économiste", "secrétaire", "roi", "reine", "prince",
+                  "homme", "femme"),
 )

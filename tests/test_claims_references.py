@@ -1,0 +1,208 @@
+"""Issue 14, recall: who a pronoun or a description stands for, via names, short facts,
+numbers that are names, and the clustering rules that use them (dates, stems, the
+same-language check). Plain inputs, plain expected outputs."""
+
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+
+from claimwire.agents.extract.numbers import find_numbers
+from claimwire.agents.extract.pipeline import extract_claims
+from claimwire.agents.story.clusters import ClaimClusterer, country_keys
+
+T0 = datetime(2022, 9, 8, 12, tzinfo=UTC)
+
+
+def _claim_at(text: str, language: str, start: str):
+    found = [c for c in extract_claims(text, language, date(2022, 7, 1))
+             if c.sentence.startswith(start)]
+    assert found, f"no claim on {start!r}: {extract_claims(text, language)}"
+    return found[0]
+
+
+@pytest.mark.parametrize(("language", "text", "start", "canonical"), [
+    # a description after the attributing sentence's content: the organisation named before
+    ("nl", "KLM zegt Schiphol aansprakelijk te houden voor de schade. Het kan niet zo zijn "
+           "dat de gebruikers van de luchthaven opdraaien voor de problemen van Schiphol, "
+           "aldus de luchtvaartmaatschappij.", "Het kan niet", "KLM"),
+    # (a word at a sentence's start is a name when the text writes it capitalised elsewhere)
+    ("nl", "Schiphol laat in juli maximaal 67.500 reizigers per dag toe. Dat heeft de "
+           "luchthaven donderdag bekendgemaakt. Wie vanaf Schiphol vliegt, moet vroeg komen.",
+     "Schiphol laat", "Schiphol"),
+    ("nl", "Vanaf Schiphol kunnen in juli maximaal 67.500 reizigers per dag vertrekken, "
+           "maakte de luchthaven donderdag bekend.", "Vanaf Schiphol", "Schiphol"),
+    ("nl", "Het KNMI heeft voor zondagavond code oranje afgegeven voor Zeeland. De "
+           "waarschuwing geldt van 20.00 tot 23.00 uur. Aan zee zijn windstoten tot 120 "
+           "kilometer per uur mogelijk, waarschuwt het weerinstituut.", "Aan zee", "KNMI"),
+    ("en", "Buckingham Palace says the Queen's doctors are concerned. In a statement, the "
+           "palace said the Queen remained comfortable at Balmoral.", "In a statement",
+     "Buckingham Palace"),
+    # a pronoun with no speaker before it: the name that opened a sentence
+    ("nl", "De ploeg van bondscoach Hansi Flick verloor woensdag met 2-1 van Japan. Flick "
+           "zag zijn ploeg veel kansen onbenut laten. \"Dit is brutaal teleurstellend\", zei "
+           "hij na afloop.", "Dit is brutaal", "Flick"),
+    # an apposition after an inverted cue names the speaker; the pronoun after it follows
+    ("fr", "Les fuites sont dues à des « actions délibérées », a déclaré mardi soir la "
+           "première ministre danoise, Mette Frederiksen. Selon elle, rien ne permet encore "
+           "de dire qui se trouve derrière.", "Selon elle", "Mette Frederiksen"),
+    # an organisation's person is known by the person's name, not the organisation's
+    ("en", "Kremlin spokesman Dmitry Peskov said no option, including sabotage, could be "
+           "ruled out.", "Kremlin spokesman", "Dmitry Peskov"),
+])
+def test_references_resolve_to_the_named_speaker(language, text, start, canonical) -> None:
+    assert _claim_at(text, language, start).speaker["canonical"] == canonical
+
+
+@pytest.mark.parametrize(("language", "text", "start", "canonical"), [
+    # what the organisation speaks about is not the organisation
+    ("nl", "Het boerenprotest in Stroe trok volgens de organisatie 60.000 mensen.",
+     "Het boerenprotest", "organisatie"),
+    # a person's noun is no description of an organisation named before
+    ("nl", "Raadslid Pieter Graaf (VVD) wil meer woningen. Een deel daarvan moet uit Den Haag "
+           "komen, aldus de wethouder.", "Een deel", "wethouder"),
+])
+def test_references_that_stay_as_they_are(language, text, start, canonical) -> None:
+    assert _claim_at(text, language, start).speaker["canonical"] == canonical
+
+
+@pytest.mark.parametrize(("language", "text", "via"), [
+    ("de", "Der Seismologe Björn Lund sagte dem Sender SVT, es seien zwei Explosionen "
+           "registriert worden.", "SVT"),
+    ("de", "Nach Angaben des Energieministers Dan Jørgensen könnte noch eine Woche lang Gas "
+           "austreten, wie die Nachrichtenagentur AFP berichtet.", "AFP"),
+    ("en", "Seismologists registered two explosions on Monday, Bjorn Lund told broadcaster "
+           "SVT.", "SVT"),
+])
+def test_the_kind_of_source_is_not_the_via_name(language, text, via) -> None:
+    claim = extract_claims(text, language)[0]
+    assert claim.via is not None and claim.via["canonical"] == via
+
+
+@pytest.mark.parametrize(("language", "text", "value"), [
+    ("en", "She was 96 years old.", 96), ("nl", "Ze werd 96 jaar.", 96),
+    ("de", "Die Queen wurde 96 Jahre alt.", 96), ("fr", "Elle avait 96 ans.", 96),
+])
+def test_short_facts_with_a_quantity_are_outlet_facts(language, text, value) -> None:
+    claims = extract_claims(text, language)
+    assert [c.speaker["type"] for c in claims] == ["outlet"]
+    assert [n["value"] for n in claims[0].numbers] == [value]
+
+
+def test_short_sentences_without_a_clause_are_no_facts() -> None:
+    assert extract_claims("Prijs 12 euro.", "nl") == []
+
+
+@pytest.mark.parametrize(("text", "language", "values"), [
+    ("In der Nacht zu Montag fiel in der Ostseepipeline Nord Stream 2 der Druck.", "de", []),
+    ("In de gaspijpleiding Nord Stream 2 is een lek ontdekt.", "nl", []),
+    ("Mark Rutte 12 keer gevraagd.", "nl", [12]),  # the sentence's first words, a count
+    ("Japan beat Germany 2-1 on Wednesday.", "en", [2, 1]),
+])
+def test_a_number_after_a_name_is_part_of_it(text, language, values) -> None:
+    assert [n["value"] for n in find_numbers(text, language)] == values
+
+
+def _claim(cid: str, content: str, *, speaker="(outlet)", numbers=(), dates=(),
+           language="nl") -> dict:
+    kind = "outlet" if speaker == "(outlet)" else "unknown"
+    return {"claim_id": cid, "speaker": {"canonical": speaker, "text": speaker, "type": kind},
+            "content": content, "numbers": [{"text": str(n), "value": n} for n in numbers],
+            "dates": [{"text": d, "date": d} for d in dates], "language": language}
+
+
+def _unit(*xs: float) -> np.ndarray:
+    v = np.asarray(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_outlet_facts_on_other_dates_are_other_facts() -> None:
+    c = ClaimClusterer()
+    friday = c.assign(story_id="s", claim=_claim("1", "knmi code afgeven kustprovincie storm",
+                                                 dates=["2022-02-18"]), published_at=T0)
+    sunday = c.assign(story_id="s", claim=_claim("2", "knmi code afgeven kustprovincie storm",
+                                                 dates=["2022-02-20"]), published_at=T0)
+    again = c.assign(story_id="s", claim=_claim("3", "knmi code afgeven kustprovincie storm",
+                                                dates=["2022-02-18"]), published_at=T0)
+    assert friday != sunday and again == friday
+
+
+def test_a_shared_date_lets_a_translation_of_an_outlet_fact_meet() -> None:
+    c = ClaimClusterer()
+    en = c.assign(story_id="s", claim=_claim("1", "queen postpone meet privy council",
+                                             dates=["2022-09-07"], language="en"),
+                  published_at=T0, vector=_unit(1, 0, 0), language="en")
+    # cosine 0.6: enough with a shared number or date, not without (0.75)
+    nl = c.assign(story_id="t", claim=_claim("2", "koningin vergadering privy council uit",
+                                             dates=["2022-09-07"]),
+                  published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+    undated = c.assign(story_id="u", claim=_claim("3", "koningin vergadering uitstellen"),
+                       published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+    assert nl == en and undated != en
+
+
+def test_stems_meet_across_inflections() -> None:
+    c = ClaimClusterer()
+    a = c.assign(story_id="s", claim=_claim("1", "podium nederland oorlog boerenrepubliek",
+                                            speaker="Kemp"), published_at=T0)
+    b = c.assign(story_id="t", claim=_claim("2", "staat nederlanden oorlog boerenrepubliek",
+                                            speaker="Kemp"), published_at=T0)
+    assert a == b
+
+
+def test_a_same_language_report_outweighs_a_translation() -> None:
+    """The cluster holds an English and a Dutch report of one statement; a new English claim
+    of the same speaker close to the Dutch one (0.8) but far from the English one (0.3) and
+    with no shared lemmas is another statement."""
+    c = ClaimClusterer()
+    first = c.assign(story_id="s", claim=_claim("1", "doctor concern health", speaker="Palace",
+                                                language="en"),
+                     published_at=T0, vector=_unit(1, 0, 0), language="en")
+    c.assign(story_id="s", claim=_claim("2", "arts zorg gezondheid", speaker="Palace"),
+             published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+    died = c.assign(story_id="s", claim=_claim("3", "queen die peacefully", speaker="Palace",
+                                               language="en"),
+                    published_at=T0, vector=_unit(0.3, 0.954, 0), language="en")
+    assert died != first
+
+
+def test_called_x_a_y_is_a_statement_and_other_calls_are_not() -> None:
+    text = ("The prime minister, Liz Truss, called the Queen the rock on which modern Britain "
+            "was built. He called the police. She called for calm. The deal was called off.")
+    claims = extract_claims(text, "en")
+    assert [c.speaker["canonical"] for c in claims] == ["Liz Truss"]
+
+
+def test_a_pronoun_after_a_role_and_name_that_open_a_sentence() -> None:
+    text = ("Volgens de wegbeheerder zijn er 40 wagens paraat. Coach Marieke Bos zag haar "
+            "ploeg in de slotfase twee doelpunten weggeven. \"Dit doet pijn\", zei ze.")
+    assert _claim_at(text, "nl", 'Dit doet').speaker["canonical"] == "Marieke Bos"
+
+
+@pytest.mark.parametrize(("text", "keys"), [
+    ("dänischen Schifffahrtsbehörde", {"@dk"}), ("Deense maritieme autoriteit", {"@dk"}),
+    ("première ministre danoise", {"@dk"}), ("Denmark's energy minister", {"@dk"}),
+    ("het Russische ministerie van Defensie", {"@ru"}), ("Moskou", {"@ru"}),
+    ("Russia's defence ministry", {"@ru"}), ("die russische Regierung", {"@ru"}),
+    ("the Pentagon", {"@us"}), ("Washington", {"@us"}), ("Verenigd Koninkrijk", {"@gb"}),
+    # names that only look like demonyms
+    ("Bertrand Russell", set()), ("Frans Timmermans", set()), ("Buckingham Palace", set()),
+])
+def test_country_keys(text, keys) -> None:
+    assert country_keys(text) == keys
+
+
+def test_speakers_of_one_country_are_compared_by_content() -> None:
+    c = ClaimClusterer()
+    de = {"claim_id": "1", "speaker": {"text": "dänischen Schifffahrtsbehörde",
+                                       "canonical": "Schifffahrtsbehörde", "type": "unknown"},
+          "content": "schiffe abstand seemeilen leck", "numbers": [{"text": "5", "value": 5}]}
+    nl = {"claim_id": "2", "speaker": {"text": "Deense maritieme autoriteit",
+                                       "canonical": "Deense maritieme autoriteit",
+                                       "type": "unknown"},
+          "content": "schepen vijf zeemijl afstand lek", "numbers": [{"text": "5", "value": 5}]}
+    a = c.assign(story_id="s", claim=de, published_at=T0, vector=_unit(1, 0, 0),
+                 language="de")
+    b = c.assign(story_id="s", claim=nl, published_at=T0, vector=_unit(0.6, 0.8, 0),
+                 language="nl")
+    assert a == b
