@@ -5,13 +5,14 @@
 Real workers on the embedded broker, every run warmed up first (one record into each
 partition, handled by every stage) so that the figures are the steady state, not the start:
 
-- throughput of one worker running every stage over the real pages of
-  ../shared/data/extraction (scripts/extraction_corpus.py), against trafilatura alone on the
-  same pages in this process, in the same run (the ratio);
-- one worker per stage (``claimwire worker --stage``) on the same pages: CPU per article of
-  each worker's process tree (its page processes included, from /proc) against the CPU of the
-  stage's own logic run in this process on the same records; the difference is what faust,
-  Kafka clients and the hand-over between processes cost. Peak RSS per stage;
+- throughput of the pipeline as deployed, one worker per stage (``claimwire worker --stage``),
+  over the real pages of ../shared/data/extraction (scripts/extraction_corpus.py), against
+  trafilatura alone on the same pages in this process, in the same run (the ratio); and of
+  one worker running every stage, on the first pages only;
+- in the per-stage run: CPU per article of each worker's process tree (its page processes
+  included, from /proc) against the CPU of the stage's own logic run in this process on the
+  same records; the difference is what faust, the Kafka clients and the hand-over between
+  processes cost. Peak RSS per stage;
 - extract alone with 1 and with 2 workers (``--stage extract``): the scaling;
 - ingest-to-confirmation latency: synthetic reports (tests/synthetic.py, every story reported
   by three outlets, so its claim is confirmed) at half the saturation rate measured on the
@@ -59,7 +60,7 @@ ALL_OUTPUTS = (T.EXTRACTED, *T.OUTPUTS)
 Layout = list[tuple[str, tuple[str, ...] | None]]
 # The all-stages worker is measured on the first pages only: it runs several times slower
 # than the stages apart (docs/performance.md), and the full corpus would take an hour.
-SINGLE_WORKER_PAGES = 50
+SINGLE_WORKER_PAGES = 30
 SPLIT: Layout = [(stage, (stage,)) for stage in T.STAGES]  # as deployed: a worker per stage
 
 
@@ -308,7 +309,7 @@ def main() -> int:
             result["recovery"] = rec
         if "profile" not in skip:
             say("profile of the stages' logic")
-            result["profile"] = profile_logic(pages[:60 if args.quick else 200], settings)
+            result["profile"] = profile_logic(pages[:30 if args.quick else 100], settings)
     write_result(args.out, result)
     return 0
 
