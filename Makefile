@@ -89,8 +89,9 @@ bench-recovery: $(STAMP)
 # The pipeline end to end (issue 15): throughput over the real pages against trafilatura
 # alone, CPU per article by stage and the faust + Kafka share of it, peak RSS per stage, 1 vs 2
 # extract workers, ingest-to-confirmation latency, recovery after SIGKILL (20,000 articles),
-# a profile; writes bench-results/pipeline.json (figures in docs/performance.md). About
-# 40 min on 2 cores; PIPELINE_ARGS=--quick for a smoke run. Then the burst test.
+# a profile; writes bench-results/pipeline.json (figures in docs/performance.md). Over an
+# hour on a shared 2-core machine; PIPELINE_ARGS="--pages 150" is what docs/performance.md
+# ran, PIPELINE_ARGS=--quick a smoke run. Then the burst test.
 PIPELINE_ARGS ?=
 bench-pipeline: $(STAMP)
 	$(BIN)/python scripts/bench_pipeline.py $(PIPELINE_ARGS) --out bench-results/pipeline.json
