@@ -241,7 +241,7 @@ def main() -> int:
 
     settings = load_settings()
     result: dict[str, Any] = {
-        "command": "make bench-pipeline" + (" (--quick)" if args.quick else ""),
+        "command": " ".join(["python scripts/bench_pipeline.py", *sys.argv[1:]]),
         "machine": {"cpus": os.cpu_count(), "shared": "other jobs ran beside this one"},
         "page_workers": args.page_workers or settings.extract.page_workers}
     with tempfile.TemporaryDirectory(prefix="claimwire-pipeline-") as tmp:
