@@ -275,8 +275,9 @@ def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
 
 
 def start_worker(bootstrap_servers: str, *, config_file: str | None, log_path: Path,
-                 extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """A ``claimwire worker`` process on the given broker."""
+                 extra_env: dict[str, str] | None = None,
+                 stages: tuple[str, ...] | None = None) -> subprocess.Popen[bytes]:
+    """A ``claimwire worker`` process on the given broker, running ``stages`` (default all)."""
     env = dict(os.environ, CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers,
                **(extra_env or {}))
     env.setdefault("CLAIMWIRE_METRICS_PORT", "0")
@@ -286,6 +287,8 @@ def start_worker(bootstrap_servers: str, *, config_file: str | None, log_path: P
     cmd = [sys.executable, "-m", "claimwire.streams", "worker"]
     if config_file:
         cmd += ["--config", str(config_file)]
+    if stages:
+        cmd += ["--stage", ",".join(stages)]
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,

@@ -114,24 +114,51 @@ def test_kubernetes_feeds_deployment_runs_one_poller_with_its_sources_and_state(
     assert not _scraped_in_k8s("claimwire-other-metrics")
 
 
+COMPOSE_WORKERS = {f"worker-{stage}": stage for stage in T.STAGES}
+
+
 def test_compose_runs_kraft_kafka_workers_prometheus_and_grafana(
         monkeypatch: pytest.MonkeyPatch) -> None:
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"kafka", "worker", "feeds", "prometheus", "grafana"}
+    assert set(services) == {"kafka", "feeds", "prometheus", "grafana", *COMPOSE_WORKERS}
     kafka = services["kafka"]["environment"]
     assert "controller" in kafka["KAFKA_PROCESS_ROLES"]  # KRaft, no ZooKeeper
     assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
-    worker = services["worker"]
-    env = worker["environment"]
-    assert set(env) <= SETTINGS_ENV, set(env) - SETTINGS_ENV
-    _settings_from(env, monkeypatch)
-    assert env["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"] in kafka["KAFKA_ADVERTISED_LISTENERS"]
-    assert int(env["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
-    assert worker["expose"] == [str(METRICS_PORT)]
-    assert worker["deploy"]["replicas"] <= int(env["CLAIMWIRE_KAFKA_PARTITIONS"])
-    build = DEPLOY / worker["build"]["context"]
-    assert (build / worker["build"]["dockerfile"]).is_file()
+    for name in COMPOSE_WORKERS:
+        worker = services[name]
+        env = worker["environment"]
+        assert set(env) <= SETTINGS_ENV, set(env) - SETTINGS_ENV
+        _settings_from(env, monkeypatch)
+        assert env["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"] in kafka["KAFKA_ADVERTISED_LISTENERS"]
+        assert int(env["CLAIMWIRE_METRICS_PORT"]) == METRICS_PORT
+        assert worker["expose"] == [str(METRICS_PORT)]
+        replicas = worker.get("deploy", {}).get("replicas", 1)
+        assert 1 <= replicas <= int(env["CLAIMWIRE_KAFKA_PARTITIONS"])
+        assert worker["depends_on"]["kafka"]["condition"] == "service_healthy"
+        build = DEPLOY / worker["build"]["context"]
+        assert (build / worker["build"]["dockerfile"]).is_file()
+
+
+def test_compose_runs_one_worker_service_per_stage_as_kubernetes_does() -> None:
+    services = _compose()["services"]
+    k8s = {d["metadata"]["labels"]["claimwire/stage"]: d
+           for p in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in _yaml_docs(p)
+           if d["kind"] == "Deployment" and "claimwire/stage" in d["metadata"]["labels"]}
+    assert set(k8s) == set(T.STAGES)
+    for name, stage in COMPOSE_WORKERS.items():
+        container = k8s[stage]["spec"]["template"]["spec"]["containers"][0]
+        assert services[name]["command"] == container["args"] == ["worker", "--stage", stage]
+        assert services[name]["image"] == services["feeds"]["image"]  # one image
+    # extract scales out; the story stage (one partition) runs once, in compose as in k8s
+    assert services["worker-extract"]["deploy"]["replicas"] > 1
+    assert "deploy" not in services["worker-story"]
+    assert k8s["story"]["spec"]["replicas"] == 1
+    # every worker service is scraped, and nothing else by that job
+    config = yaml.safe_load((DEPLOY / "prometheus/prometheus.yml").read_text())
+    job = next(j for j in config["scrape_configs"] if j["job_name"] == "claimwire")
+    assert set(job["dns_sd_configs"][0]["names"]) == set(COMPOSE_WORKERS)
+    assert set(services["prometheus"]["depends_on"]) == set(COMPOSE_WORKERS)
 
 
 def test_compose_feeds_service_polls_the_mounted_sources_into_kafka() -> None:
@@ -139,11 +166,12 @@ def test_compose_feeds_service_polls_the_mounted_sources_into_kafka() -> None:
 
     compose = _compose()
     feeds = compose["services"]["feeds"]
-    assert feeds["image"] == compose["services"]["worker"]["image"]
+    worker = compose["services"]["worker-extract"]
+    assert feeds["image"] == worker["image"]
     env = feeds["environment"]
     assert set(env) <= SETTINGS_ENV, set(env) - SETTINGS_ENV
     assert env["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"] == \
-        compose["services"]["worker"]["environment"]["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"]
+        worker["environment"]["CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS"]
     assert feeds["expose"] == [str(METRICS_PORT)]
     assert "replicas" not in feeds.get("deploy", {})  # one poller
     volumes = dict(v.split(":")[1::-1] for v in feeds["volumes"])  # container -> source
@@ -176,7 +204,7 @@ def test_compose_prometheus_scrapes_the_workers_with_the_rules() -> None:
     job = config["scrape_configs"][0]
     assert job["metrics_path"] == "/metrics"
     sd = job["dns_sd_configs"][0]
-    assert sd["names"] == ["worker"] and sd["port"] == METRICS_PORT
+    assert set(sd["names"]) == set(COMPOSE_WORKERS) and sd["port"] == METRICS_PORT
 
 
 def test_compose_grafana_provisions_the_datasource_and_dashboard() -> None:
