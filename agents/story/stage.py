@@ -16,7 +16,7 @@ from claimwire.agents.core.timefmt import parse_time
 from claimwire.agents.story.assign import StoryAssigner
 from claimwire.agents.story.clusters import CLAIM_THRESHOLD, ClaimClusterer
 from claimwire.agents.story.dedupe import NEAR_DUPLICATE_THRESHOLD, DuplicateIndex
-from claimwire.agents.story.encoder import EncoderFor, Vector, sentence_encoder
+from claimwire.agents.story.encoder import EncoderFor, Vector, encode_all, sentence_encoder
 from claimwire.agents.story.features import STORY_THRESHOLD, StoryWeights, lead_text
 
 
@@ -105,7 +105,9 @@ class StoryStage:
         encoder = self.encoder_for(article["language"])
         if kind == "exact" or encoder is None:
             return None, [None] * len(claims)
-        return encoder(lead_text(article["text"])), [encoder(c["sentence"]) for c in claims]
+        lead, *sentences = encode_all(encoder, [lead_text(article["text"]),
+                                                *(c["sentence"] for c in claims)])
+        return lead, list[Vector | None](sentences)
 
     def _advance(self, published_at: datetime) -> None:
         if self.watermark is None or published_at > self.watermark:
