@@ -127,18 +127,36 @@ def test_outlet_facts_on_other_dates_are_other_facts() -> None:
     assert friday != sunday and again == friday
 
 
-def test_a_shared_date_lets_a_translation_of_an_outlet_fact_meet() -> None:
+def test_a_shared_date_lets_a_translation_of_an_outlet_fact_meet_inside_its_story() -> None:
     c = ClaimClusterer()
     en = c.assign(story_id="s", claim=_claim("1", "queen postpone meet privy council",
                                              dates=["2022-09-07"], language="en"),
                   published_at=T0, vector=_unit(1, 0, 0), language="en")
-    # cosine 0.6: enough with a shared number or date, not without (0.75)
-    nl = c.assign(story_id="t", claim=_claim("2", "koningin vergadering privy council uit",
+    # cosine 0.6: enough with a shared number or date inside one story, not without (0.75)
+    nl = c.assign(story_id="s", claim=_claim("2", "koningin vergadering privy council uit",
                                              dates=["2022-09-07"]),
                   published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
-    undated = c.assign(story_id="u", claim=_claim("3", "koningin vergadering uitstellen"),
+    undated = c.assign(story_id="s", claim=_claim("3", "koningin vergadering uitstellen"),
                        published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
-    assert nl == en and undated != en
+    # another story: a shared date is not enough (recipe steps of "10 minutes" met so)
+    elsewhere = c.assign(story_id="t", claim=_claim("4", "vorstin beraad afgezegd",
+                                                    dates=["2022-09-07"]),
+                         published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+    assert nl == en and undated != en and elsewhere != en
+
+
+def test_a_shared_country_alone_does_not_join_a_claim_without_content() -> None:
+    c = ClaimClusterer()
+    country = {"text": "Oekraïne", "canonical": "Ukraine", "type": "gpe", "role": None}
+    person = {"text": "De Oekraïense president Volodymyr Zelensky",
+              "canonical": "Oekraïense Volodymyr Zelensky", "type": "person", "role": None}
+    first = c.assign(story_id="s", claim={**_claim("1", ""), "speaker": country},
+                     published_at=T0)
+    other = c.assign(story_id="s", claim={**_claim("2", "nationale dag eenheid woensdag"),
+                                          "speaker": person}, published_at=T0)
+    again = c.assign(story_id="s", claim={**_claim("3", ""), "speaker": country},
+                     published_at=T0)
+    assert other != first and again == first
 
 
 def test_stems_meet_across_inflections() -> None:

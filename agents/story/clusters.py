@@ -188,7 +188,8 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
     languages, where lemmas cannot meet, the embedding cosine. A fact an outlet states with
     a date is another fact on another date (code red on Friday, code orange on Sunday), and
     a shared date counts like a shared number."""
-    if not speakers & cluster.speakers:
+    shared_speakers = speakers & cluster.speakers
+    if not shared_speakers:
         return 0.0
     if numbers and cluster.numbers and not (numbers & cluster.numbers):
         return 0.0
@@ -196,8 +197,12 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
     if outlet and dates and cluster.dates and not (dates & cluster.dates):
         return 0.0
     same_story = story_id in cluster.story_ids
+    # Without content to compare, the same speaker in the same story is enough; a shared
+    # country alone is not ("Volgens Oekraïne ..." and "De Oekraïense president Zelensky
+    # zegt ..." are two speakers: a country key only lets their content be compared).
+    by_name = any(not key.startswith("@") for key in shared_speakers)
     overlap = _jaccard(content, cluster.content) if content and cluster.content else (
-        0.5 if same_story and not outlet else 0.0)
+        0.5 if same_story and not outlet and by_name else 0.0)
     if outlet:
         need = OUTLET_FACT_THRESHOLD if same_story else OUTLET_CROSS_STORY_THRESHOLD
     else:
