@@ -8,13 +8,12 @@ from spacy.tokens import Doc, Span, Token
 
 from claimwire.agents.extract.attribution import (
     backreference_source,
-    cue_starts,
-    find_cues,
     find_speaker,
     is_backreference,
     via_after_cue,
 )
 from claimwire.agents.extract.coref import antecedent, is_description
+from claimwire.agents.extract.cues import cue_starts, find_cues
 from claimwire.agents.extract.entities import (
     Entity,
     entity_of,

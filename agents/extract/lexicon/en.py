@@ -13,7 +13,7 @@ LEXICON = Lexicon(
         "reply": "says", "respond": "says", "acknowledge": "confirms", "admit": "confirms",
         "predict": "estimates", "stress": "says", "emphasize": "says", "maintain": "claims",
         "contend": "claims", "assert": "claims", "concede": "confirms", "reiterate": "says",
-        # only "called X a Y" (attribution._names_as)
+        # only "called X a Y" (cues._names_as)
         "call": "says", "called": "says", "calls": "says",
     },
     prep_cues=frozenset({"according"}),
