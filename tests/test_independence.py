@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from claimwire.agents.corroborate.corroborator import Corroborator
 from claimwire.agents.corroborate.independence import Report, explain, independent_reports
-from claimwire.agents.story.clusters import ClaimClusterer
+from claimwire.agents.story.clusters import ClaimClusterer, ClaimMatch
 from claimwire.schemas import validator
 
 T0 = datetime(2022, 2, 18, 9, 0, tzinfo=UTC)
@@ -169,13 +169,25 @@ def test_the_clusterer_reports_the_score_of_its_match() -> None:
         return {"claim_id": cid, "speaker": {"canonical": "KNMI", "text": "KNMI"},
                 "content": content, "numbers": []}
 
-    first = clusterer.assign(story_id="s", claim=claim("1", "code rood storm zuidwest"),
-                             published_at=T0)
-    assert clusterer.last_score is None  # it opened the cluster
-    second = clusterer.assign(story_id="s", claim=claim("2", "code rood storm noord"),
-                              published_at=T0)
-    assert second == first
+    def put(c: dict[str, Any]) -> ClaimMatch:
+        found = clusterer.match(story_id="s", claim=c)
+        clusterer.add(found, story_id="s", claim=c, published_at=T0)
+        return found
+
+    opened = put(claim("1", "code rood storm zuidwest"))
+    assert opened.cluster_id is None and opened.score is None  # it opened the cluster
+    first = next(iter(clusterer.clusters))
+    second = put(claim("2", "code rood storm noord"))
+    assert second.cluster_id == first
     # Jaccard 3/5 = 0.6 against the same-story threshold 0.3: twice the threshold
-    assert clusterer.last_score is not None and abs(clusterer.last_score - 2.0) < 1e-9
-    clusterer.assign(story_id="s", claim=claim("3", "school dicht morgen"), published_at=T0)
-    assert clusterer.last_score is None
+    assert second.score is not None and abs(second.score - 2.0) < 1e-9
+    assert put(claim("3", "school dicht morgen")).cluster_id is None
+    assert len(clusterer.clusters) == 2
+
+
+def test_a_match_changes_nothing() -> None:
+    clusterer = ClaimClusterer()
+    c = {"claim_id": "1", "speaker": {"canonical": "KNMI", "text": "KNMI"},
+         "content": "code rood storm", "numbers": []}
+    assert clusterer.match(story_id="s", claim=c).cluster_id is None
+    assert len(clusterer.clusters) == 0 and not clusterer._postings

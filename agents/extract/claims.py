@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+from claimwire.agents.core.quotes import is_quoted
 from claimwire.agents.extract.attribution import (
     backreference_source,
     find_speaker,
@@ -30,7 +31,6 @@ from claimwire.agents.extract.sentence import (
     char_span,
     content_form,
     is_hedged,
-    is_quoted,
     sentence_entities,
     sentences,
 )

@@ -7,6 +7,7 @@ import re
 
 from spacy.tokens import Span, Token
 
+from claimwire.agents.core.quotes import is_quoted
 from claimwire.agents.extract.dates import is_dated
 from claimwire.agents.extract.lexicon import Lexicon
 from claimwire.agents.extract.numbers import find_numbers
@@ -15,7 +16,6 @@ from claimwire.agents.extract.sentence import (
     char_span,
     content_form,
     is_hedged,
-    is_quoted,
     quote_left_open,
     sentence_entities,
 )

@@ -3,13 +3,14 @@ rule shares (hedging, quotes, content words, entities, character offsets)."""
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from claimwire.agents.core.quotes import QUOTE_MARKS as _QUOTE_MARKS
+from claimwire.agents.core.quotes import quote_opens
 from claimwire.agents.extract.entities import ents_within
 from claimwire.agents.extract.lexicon import Lexicon
 
@@ -45,26 +46,6 @@ class Claim:
 def is_hedged(text: str, lex: Lexicon) -> bool:
     low = f" {text.lower()} "
     return any(f" {h} " in low for h in lex.hedges)
-
-
-_QUOTE_MARKS = re.compile(r"[\"“”„«»]")
-
-
-def is_quoted(text: str) -> bool:
-    return bool(_QUOTE_MARKS.search(text))
-
-
-def quote_opens(text: str, i: int) -> bool:
-    """The quotation mark at ``text[i]`` opens a quote: „ and « always; " and “ when they
-    stand before a word and after a space or at the start (German closes with “)."""
-    mark = text[i]
-    if mark in "„«":
-        return True
-    if mark in "”»":
-        return False
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([") and not after.isspace()
 
 
 def quote_left_open(sentence: str) -> bool:

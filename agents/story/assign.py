@@ -64,6 +64,18 @@ class StoryDecision:
     similarity: float
 
 
+@dataclass(frozen=True)
+class ScoredArticle:
+    """An article scored against the live stories, not yet in one (StoryAssigner.score)."""
+
+    article_id: str
+    member: Member
+    vectors: TermVectors
+    keys: dict[str, float]
+    best: tuple[float, str] | None  # the best story's score and id
+    joins: str | None  # the story it joins by its score, None: it would open one
+
+
 @dataclass
 class _Frequencies:
     """Document frequencies over the live window: each document's terms are kept until it is
@@ -133,10 +145,11 @@ class StoryAssigner:
         keys.update({f"e:{e}": 2.0 for e in sorted(article.entities)})
         return keys
 
-    def assign(self, *, article_id: str, text: str, language: str, entities: set[str],
-               published_at: datetime, lead_vector: Vector | None = None) -> StoryDecision:
-        """The story of an article. ``lead_vector``: its lead's embedding, if the caller
-        encoded it already; else the encoder for the language is asked."""
+    def score(self, *, article_id: str, text: str, language: str, entities: set[str],
+              published_at: datetime, lead_vector: Vector | None = None) -> ScoredArticle:
+        """The best live story for an article, and its score; no side effects (``commit``
+        puts the article in). ``lead_vector``: its lead's embedding, if the caller encoded
+        it already; else the encoder for the language is asked."""
         if lead_vector is None:
             encoder = self.encoder_for(language)
             lead_vector = encoder(lead_text(text)) if encoder else None
@@ -144,23 +157,44 @@ class StoryAssigner:
         vectors = self.vectors(article)
         keys = self._keys(article)
         best = self._best_story(article, vectors, keys)
+        joins = best[1] if best is not None and best[0] >= self.threshold else None
+        return ScoredArticle(article_id, article, vectors, keys, best, joins)
+
+    def commit(self, scored: ScoredArticle, story_id: str | None = None) -> StoryDecision:
+        """Put the scored article into ``story_id`` (a live story), by default the story it
+        scored into, or a new story when it scored into none."""
+        article, published_at = scored.member, scored.member.published_at
         self.frequencies.add(article.terms, published_at)
         member = dataclasses.replace(
             article, terms=Counter(dict(article.terms.most_common(MEMBER_TERMS))))
-        if best is not None and best[0] >= self.threshold:
-            story = self.stories[best[1]]
-            decision = StoryDecision(story.story_id, False, round(best[0], 4))
+        similarity = round(scored.best[0], 4) if scored.best else 0.0
+        story_id = story_id or scored.joins
+        if story_id is not None and story_id in self.stories:
+            story = self.stories[story_id]
+            decision = StoryDecision(story.story_id, False, similarity)
         else:
-            story_id = stable_id("story", article_id)
+            story_id = self.new_story_id(scored)
             story = self.stories[story_id] = Story(
                 story_id, deque(maxlen=MEMBERS_PER_STORY), published_at)
-            decision = StoryDecision(story_id, True, round(best[0], 4) if best else 0.0)
-        story.members.append((member, vectors))
+            decision = StoryDecision(story_id, True, similarity)
+        story.members.append((member, scored.vectors))
         story.last_seen = max(story.last_seen, published_at)
         heapq.heappush(self._story_expiry, (story.last_seen, story.story_id))
         heapq.heappush(self._member_expiry, (published_at, story.story_id))
-        self.index.add(story.story_id, keys, lead_vector)
+        self.index.add(story.story_id, scored.keys, article.lead_vector)
         return decision
+
+    @staticmethod
+    def new_story_id(scored: ScoredArticle) -> str:
+        """The id of the story the article opens if it joins none."""
+        return stable_id("story", scored.article_id)
+
+    def assign(self, *, article_id: str, text: str, language: str, entities: set[str],
+               published_at: datetime, lead_vector: Vector | None = None) -> StoryDecision:
+        """The story of an article: ``score`` then ``commit``."""
+        return self.commit(self.score(article_id=article_id, text=text, language=language,
+                                      entities=entities, published_at=published_at,
+                                      lead_vector=lead_vector))
 
     def _best_story(self, article: Member, vectors: TermVectors, keys: dict[str, float]
                     ) -> tuple[float, str] | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from claimwire.agents.core.errors import Rejected, rejected
 from claimwire.agents.core.expiry import ExpiryQueue
+from claimwire.agents.core.quotes import quoted_text
 from claimwire.agents.core.reorder import ReorderBuffer
 from claimwire.agents.core.timefmt import parse_time
 from claimwire.agents.story.assign import StoryAssigner
@@ -18,6 +19,10 @@ from claimwire.agents.story.clusters import CLAIM_THRESHOLD, ClaimClusterer
 from claimwire.agents.story.dedupe import NEAR_DUPLICATE_THRESHOLD, DuplicateIndex
 from claimwire.agents.story.encoder import EncoderFor, Vector, encode_all, sentence_encoder
 from claimwire.agents.story.features import STORY_THRESHOLD, StoryWeights, lead_text
+
+# Claims of an article that join clusters of one live story and take it into that story
+# (StoryStage._story_of_claims).
+LINK_CLAIMS = 2
 
 
 def story_entities(article: dict[str, Any]) -> set[str]:
@@ -59,13 +64,15 @@ class StoryStage:
             article_id=aid, url=article["url"], canonical=article["canonical_url"],
             digest=article["content_hash"], outlet=article["outlet"], text=article["text"],
             published_at=published_at)
-        lead_vector, claim_vectors = self._encode(article, dedup.kind)
+        lead_vector, claim_vectors, quote_vectors = self._encode(article, dedup.kind)
         if dedup.kind == "unique" or dedup.of_article_id not in self.story_of:
-            decision = self.stories.assign(article_id=aid, text=article["text"],
-                                           language=article["language"],
-                                           entities=story_entities(article),
-                                           published_at=published_at, lead_vector=lead_vector)
-            story_id = decision.story_id
+            scored = self.stories.score(article_id=aid, text=article["text"],
+                                        language=article["language"],
+                                        entities=story_entities(article),
+                                        published_at=published_at, lead_vector=lead_vector)
+            linked = None if scored.joins else self._story_of_claims(
+                article, self.stories.new_story_id(scored), claim_vectors, quote_vectors)
+            story_id = self.stories.commit(scored, linked).story_id
         else:
             story_id = self.story_of[dedup.of_article_id][0]
         if dedup.kind != "exact":
@@ -80,16 +87,21 @@ class StoryStage:
         claims: list[dict[str, Any]] = []
         if dedup.kind != "exact":
             syndicated_of = dedup.of_url if dedup.kind == "syndicated" else None
-            for claim, vector in zip(article["claims"], claim_vectors, strict=True):
-                cluster_id = self.clusters.assign(story_id=story_id, claim=claim,
-                                                  published_at=published_at, vector=vector,
-                                                  language=article["language"])
-                score = self.clusters.last_score  # None: the claim opened its cluster
+            for claim, vector, quote_vector in zip(article["claims"], claim_vectors,
+                                                   quote_vectors, strict=True):
+                found = self.clusters.match(story_id=story_id, claim=claim, vector=vector,
+                                            language=article["language"],
+                                            quote_vector=quote_vector)
+                cluster_id = self.clusters.add(found, story_id=story_id, claim=claim,
+                                               published_at=published_at, vector=vector,
+                                               language=article["language"],
+                                               quote_vector=quote_vector)
                 claims.append(dict(
                     claim, article_id=aid, url=article["url"], outlet=article["outlet"],
                     published_at=article["published_at"], language=article["language"],
                     story_id=story_id, cluster_id=cluster_id, syndicated_of=syndicated_of,
-                    match_score=None if score is None else round(score, 3)))
+                    # None: the claim opened its cluster
+                    match_score=None if found.score is None else round(found.score, 3)))
         self._advance(published_at)
         return out_article, claims
 
@@ -97,17 +109,47 @@ class StoryStage:
         # the encoder is injected, not state: a restored stage takes its own builder's
         return {k: v for k, v in self.__dict__.items() if k != "encoder_for"}
 
+    def _story_of_claims(self, article: dict[str, Any], new_story_id: str,
+                         claim_vectors: list[Vector | None],
+                         quote_vectors: list[Vector | None]) -> str | None:
+        """The live story whose claims this article's claims corroborate, for an article
+        that no story's terms and lead took in: LINK_CLAIMS or more of its attributed claims
+        join clusters reported in that story. Two statements of named speakers reported
+        again are strong evidence of one event where the wording is not: the Kremlin's
+        reaction to the Nord Stream leaks (zeit.de) cites Jørgensen and the Swedish
+        seismologists as the Danish government's story does, in other words."""
+        votes: dict[str, set[str]] = {}
+        for claim, vector, quote_vector in zip(article["claims"], claim_vectors,
+                                               quote_vectors, strict=True):
+            if claim["speaker"]["type"] == "outlet":
+                continue
+            found = self.clusters.match(story_id=new_story_id, claim=claim, vector=vector,
+                                        language=article["language"],
+                                        quote_vector=quote_vector)
+            if found.cluster_id is None:
+                continue
+            for story_id in self.clusters.clusters[found.cluster_id].story_ids:
+                if story_id in self.stories.stories:
+                    votes.setdefault(story_id, set()).add(found.cluster_id)
+        best = sorted(votes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        return best[0][0] if best and len(best[0][1]) >= LINK_CLAIMS else None
+
     def _encode(self, article: dict[str, Any], kind: str
-                ) -> tuple[Vector | None, list[Vector | None]]:
-        """The lead's and each claim sentence's embedding, in one batch (None without an
-        encoder for the language; nothing for an exact duplicate, which is not processed)."""
+                ) -> tuple[Vector | None, list[Vector | None], list[Vector | None]]:
+        """The embeddings of the lead, of each claim sentence and of the words each claim
+        quotes, in one batch (None without an encoder for the language, or for a claim
+        that quotes nothing; nothing for an exact duplicate, which is not processed)."""
         claims = article["claims"]
         encoder = self.encoder_for(article["language"])
         if kind == "exact" or encoder is None:
-            return None, [None] * len(claims)
-        lead, *sentences = encode_all(encoder, [lead_text(article["text"]),
-                                                *(c["sentence"] for c in claims)])
-        return lead, list[Vector | None](sentences)
+            return None, [None] * len(claims), [None] * len(claims)
+        quoted = [quoted_text(c["sentence"]) if c.get("quote") else None for c in claims]
+        texts = [lead_text(article["text"]), *(c["sentence"] for c in claims),
+                 *(q for q in quoted if q is not None)]
+        lead, *rest = encode_all(encoder, texts)
+        sentences, quotes = rest[:len(claims)], iter(rest[len(claims):])
+        return lead, list[Vector | None](sentences), [
+            None if q is None else next(quotes) for q in quoted]
 
     def _advance(self, published_at: datetime) -> None:
         if self.watermark is None or published_at > self.watermark:
