@@ -9,7 +9,7 @@ import pytest
 
 from claimwire.agents.extract.numbers import find_numbers
 from claimwire.agents.extract.pipeline import extract_claims
-from claimwire.agents.story.clusters import ClaimClusterer, country_keys
+from claimwire.agents.story.clusters import ClaimClusterer, ClaimText, country_keys
 
 T0 = datetime(2022, 9, 8, 12, tzinfo=UTC)
 
@@ -116,6 +116,10 @@ def _unit(*xs: float) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+def _text(language: str, *xs: float) -> ClaimText:
+    return ClaimText(language, "s", vector=_unit(*xs))
+
+
 def test_outlet_facts_on_other_dates_are_other_facts() -> None:
     c = ClaimClusterer()
     friday = c.assign(story_id="s", claim=_claim("1", "knmi code afgeven kustprovincie storm",
@@ -131,17 +135,17 @@ def test_a_shared_date_lets_a_translation_of_an_outlet_fact_meet_inside_its_stor
     c = ClaimClusterer()
     en = c.assign(story_id="s", claim=_claim("1", "queen postpone meet privy council",
                                              dates=["2022-09-07"], language="en"),
-                  published_at=T0, vector=_unit(1, 0, 0), language="en")
+                  published_at=T0, text=_text("en", 1, 0, 0))
     # cosine 0.6: enough with a shared number or date inside one story, not without (0.75)
     nl = c.assign(story_id="s", claim=_claim("2", "koningin vergadering privy council uit",
                                              dates=["2022-09-07"]),
-                  published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+                  published_at=T0, text=_text("nl", 0.6, 0.8, 0))
     undated = c.assign(story_id="s", claim=_claim("3", "koningin vergadering uitstellen"),
-                       published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+                       published_at=T0, text=_text("nl", 0.6, 0.8, 0))
     # another story: a shared date is not enough (recipe steps of "10 minutes" met so)
     elsewhere = c.assign(story_id="t", claim=_claim("4", "vorstin beraad afgezegd",
                                                     dates=["2022-09-07"]),
-                         published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+                         published_at=T0, text=_text("nl", 0.6, 0.8, 0))
     assert nl == en and undated != en and elsewhere != en
 
 
@@ -175,12 +179,12 @@ def test_a_same_language_report_outweighs_a_translation() -> None:
     c = ClaimClusterer()
     first = c.assign(story_id="s", claim=_claim("1", "doctor concern health", speaker="Palace",
                                                 language="en"),
-                     published_at=T0, vector=_unit(1, 0, 0), language="en")
+                     published_at=T0, text=_text("en", 1, 0, 0))
     c.assign(story_id="s", claim=_claim("2", "arts zorg gezondheid", speaker="Palace"),
-             published_at=T0, vector=_unit(0.6, 0.8, 0), language="nl")
+             published_at=T0, text=_text("nl", 0.6, 0.8, 0))
     died = c.assign(story_id="s", claim=_claim("3", "queen die peacefully", speaker="Palace",
                                                language="en"),
-                    published_at=T0, vector=_unit(0.3, 0.954, 0), language="en")
+                    published_at=T0, text=_text("en", 0.3, 0.954, 0))
     assert died != first
 
 
@@ -219,8 +223,6 @@ def test_speakers_of_one_country_are_compared_by_content() -> None:
                                        "canonical": "Deense maritieme autoriteit",
                                        "type": "unknown"},
           "content": "schepen vijf zeemijl afstand lek", "numbers": [{"text": "5", "value": 5}]}
-    a = c.assign(story_id="s", claim=de, published_at=T0, vector=_unit(1, 0, 0),
-                 language="de")
-    b = c.assign(story_id="s", claim=nl, published_at=T0, vector=_unit(0.6, 0.8, 0),
-                 language="nl")
+    a = c.assign(story_id="s", claim=de, published_at=T0, text=_text("de", 1, 0, 0))
+    b = c.assign(story_id="s", claim=nl, published_at=T0, text=_text("nl", 0.6, 0.8, 0))
     assert a == b

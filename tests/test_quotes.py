@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from claimwire.agents.core.quotes import quoted_text
-from claimwire.agents.story.clusters import ClaimClusterer
+from claimwire.agents.story.clusters import ClaimClusterer, ClaimText
 
 T0 = datetime(2022, 11, 23, 18, tzinfo=UTC)
 
@@ -43,25 +43,48 @@ def _claim(cid: str, content: str) -> dict[str, object]:
             "content": content, "numbers": [], "quote": True}
 
 
+def _text(language: str, sentence: tuple[float, ...], quote: tuple[float, ...] | None
+          ) -> ClaimText:
+    return ClaimText(language, "s", "q" if quote else None, vector=_unit(*sentence),
+                     quote_vector=_unit(*quote) if quote else None)
+
+
 def test_two_quotes_in_two_languages_meet_by_their_words() -> None:
     # the sentences' vectors are far apart (their frames differ), the quotes' close: the
     # quote decides; without a quote vector on both sides the sentences decide
     clusterer = ClaimClusterer()
     first = clusterer.assign(story_id="s", claim=_claim("1", "brutal enttäuschen ard"),
-                             published_at=T0, vector=_unit(1, 0, 0), language="de",
-                             quote_vector=_unit(0, 1, 0))
+                             published_at=T0, text=_text("de", (1, 0, 0), (0, 1, 0)))
     unquoted = clusterer.match(story_id="s", claim=_claim("2", "brutaal teleurstellend"),
-                               vector=_unit(0.3, 0, 1), language="nl")
+                               text=_text("nl", (0.3, 0, 1), None))
     assert unquoted.cluster_id is None
     quoted = clusterer.match(story_id="s", claim=_claim("2", "brutaal teleurstellend"),
-                             vector=_unit(0.3, 0, 1), language="nl",
-                             quote_vector=_unit(0, 1, 0.2))
+                             text=_text("nl", (0.3, 0, 1), (0, 1, 0.2)))
     assert quoted.cluster_id == first and quoted.score is not None and quoted.score >= 1.0
     # another quote of the same speaker stays apart
     other = clusterer.match(story_id="s", claim=_claim("3", "japan effizienter"),
-                            vector=_unit(0.3, 0, 1), language="nl",
-                            quote_vector=_unit(0.2, 0, 1))
+                            text=_text("nl", (0.3, 0, 1), (0.2, 0, 1)))
     assert other.cluster_id is None
+
+
+def test_only_claims_that_meet_another_language_are_embedded() -> None:
+    clusterer = ClaimClusterer()
+    dutch = ClaimText("nl", "Dit is brutaal teleurstellend, zei Flick.")
+    clusterer.assign(story_id="s", claim=_claim("1", "brutaal teleurstellend"),
+                     published_at=T0, text=dutch)
+    # another Dutch claim of Flick's: lemmas compare it, nothing to embed
+    again = ClaimText("nl", "Flick zei: dit is teleurstellend.")
+    assert clusterer.to_embed([(_claim("2", "teleurstellend"), again)]) == []
+    # a German one meets a cluster with a Dutch report: both texts are wanted, once each
+    german = ClaimText("de", "Das ist brutal enttäuschend, sagte Flick.",
+                       "Das ist brutal enttäuschend")
+    wanted = clusterer.to_embed([(_claim("3", "brutal enttäuschen"), german)])
+    assert sorted(which for _r, which, _t in wanted) == ["quote_vector", "vector", "vector"]
+    assert {t for _r, _w, t in wanted} == {german.sentence, german.quote, dutch.sentence}
+    # another speaker's German claim meets nothing of Flick's
+    other = {"claim_id": "4", "speaker": {"canonical": "Gündogan", "text": "Gündogan"},
+             "content": "brutal enttäuschen", "numbers": []}
+    assert clusterer.to_embed([(other, ClaimText("de", "Brutal, sagte Gündogan."))]) == []
 
 
 def _stage_run(texts: list[tuple[str, str]]) -> list[str]:

@@ -151,6 +151,37 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
 
 
 @dataclass
+class ClaimText:
+    """A report's language, sentence and the words it quotes (core.quotes), with their unit
+    embeddings once computed. A report is embedded only when it is to be compared with one in
+    another language (``ClaimClusterer.to_embed``): the encoder is most of the story stage's
+    cost, and most claims never meet a report of their speaker in another language."""
+
+    language: str
+    sentence: str
+    quote: str | None = None
+    vector: Vector | None = field(default=None, repr=False)
+    quote_vector: Vector | None = field(default=None, repr=False)
+
+    def unembedded(self) -> list[tuple[ClaimText, str, str]]:
+        """(self, which, text) of each of its texts without an embedding yet."""
+        out = [] if self.vector is not None else [(self, "vector", self.sentence)]
+        if self.quote is not None and self.quote_vector is None:
+            out.append((self, "quote_vector", self.quote))
+        return out
+
+
+def _cosine(text: ClaimText, reports: list[ClaimText]) -> float | None:
+    """The best cosine of ``text`` with ``reports``, sentence to sentence and, where both
+    quote, quote to quote; None when nothing could be compared."""
+    found = [float(text.vector @ r.vector) for r in reports
+             if text.vector is not None and r.vector is not None]
+    found += [float(text.quote_vector @ r.quote_vector) for r in reports
+              if text.quote_vector is not None and r.quote_vector is not None]
+    return max(found) if found else None
+
+
+@dataclass
 class ClaimCluster:
     cluster_id: str
     story_ids: set[str]
@@ -158,12 +189,10 @@ class ClaimCluster:
     content: set[str]
     numbers: frozenset[float]
     last_seen: datetime
-    # (language, unit sentence embedding) of its first reports
-    vectors: list[tuple[str, Vector]] = field(default_factory=list, repr=False)
+    # the texts of its first reports, compared by embedding
+    reports: list[ClaimText] = field(default_factory=list, repr=False)
     # the calendar dates its reports name ("Woensdag", "on Wednesday" -> one ISO date)
     dates: frozenset[str] = frozenset()
-    # (language, unit embedding) of the words its first reports quote (core.quotes)
-    quote_vectors: list[tuple[str, Vector]] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True)
@@ -190,10 +219,20 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def comparable(speakers: frozenset[str], numbers: frozenset[float], dates: frozenset[str],
+               cluster: ClaimCluster) -> bool:
+    """Whether a claim can be the cluster's assertion at all: a shared speaker, no numbers
+    that disagree, and for an outlet's own facts no dates that disagree."""
+    if not speakers & cluster.speakers:
+        return False
+    if numbers and cluster.numbers and not (numbers & cluster.numbers):
+        return False
+    return not (OUTLET in speakers and dates and cluster.dates and not (dates & cluster.dates))
+
+
 def claim_similarity(speakers: frozenset[str], content: set[str], numbers: frozenset[float],
-                     vector: Vector | None, language: str, story_id: str,
-                     cluster: ClaimCluster, dates: frozenset[str] = frozenset(),
-                     quote_vector: Vector | None = None) -> float:
+                     text: ClaimText | None, language: str, story_id: str,
+                     cluster: ClaimCluster, dates: frozenset[str] = frozenset()) -> float:
     """How far above its threshold the better of two tests is (>= 1: the same assertion),
     0 when the claims cannot be one. Within a language the test is the content-lemma overlap
     (precise: embeddings put two statements of one speaker on one topic too close); across
@@ -203,14 +242,10 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
     also compared by the quoted words alone: the frame around a quote ("sagte Bundestrainer
     Hansi Flick in der ARD", "zei hij na afloop") weighs as much in a short sentence as the
     quote, and took one quote in two languages to cosine 0.28 where its words score 0.52."""
+    if not comparable(speakers, numbers, dates, cluster):
+        return 0.0
     shared_speakers = speakers & cluster.speakers
-    if not shared_speakers:
-        return 0.0
-    if numbers and cluster.numbers and not (numbers & cluster.numbers):
-        return 0.0
     outlet = OUTLET in speakers
-    if outlet and dates and cluster.dates and not (dates & cluster.dates):
-        return 0.0
     same_story = story_id in cluster.story_ids
     # Without content to compare, the same speaker in the same story is enough; a shared
     # country alone is not ("Volgens Oekraïne ..." and "De Oekraïense president Zelensky
@@ -223,19 +258,17 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
     else:
         need = CLAIM_THRESHOLD if same_story else CROSS_STORY_THRESHOLD
     score = overlap / need if overlap >= need else 0.0
-    other = [v for lang, v in cluster.vectors if lang != language]
-    own = [v for lang, v in cluster.vectors if lang == language]
-    if vector is not None and other and not (
-            score < 1.0 and own and max(float(vector @ v) for v in own) < SAME_LANGUAGE_COSINE):
-        cosine = max(float(vector @ v) for v in other)
+    other = [r for r in cluster.reports if r.language != language]
+    own = [r for r in cluster.reports if r.language == language]
+    own_cosine = _cosine(text, own) if text is not None and other and own else None
+    cosine = _cosine(text, other) if text is not None and other else None
+    if cosine is not None and not (
+            score < 1.0 and own_cosine is not None and own_cosine < SAME_LANGUAGE_COSINE):
         need_cos = EMBEDDING_THRESHOLD
         if outlet:
             shared = numbers & cluster.numbers or dates & cluster.dates
             need_cos = OUTLET_EMBEDDING_THRESHOLD if shared and same_story \
                 else OUTLET_EMBEDDING_NO_NUMBERS
-        quoted = [v for lang, v in cluster.quote_vectors if lang != language]
-        if quote_vector is not None and quoted:
-            cosine = max(cosine, max(float(quote_vector @ v) for v in quoted))
         if cosine >= need_cos:
             score = max(score, cosine / need_cos)
     return score
@@ -251,7 +284,7 @@ def _claim_keys(claim: dict[str, Any]
 
 
 class ClaimClusterer:
-    MAX_VECTORS = 8  # reports a cluster is compared through by embedding
+    MAX_REPORTS = 8  # reports a cluster is compared through by embedding
 
     def __init__(self, *, threshold: float = CLAIM_THRESHOLD) -> None:
         self.threshold = threshold
@@ -277,27 +310,43 @@ class ClaimClusterer:
                 found |= posting
         return [self.clusters[c] for c in sorted(found)]
 
-    def match(self, *, story_id: str, claim: dict[str, Any], vector: Vector | None = None,
-              language: str | None = None, quote_vector: Vector | None = None) -> ClaimMatch:
+    def to_embed(self, claims: list[tuple[dict[str, Any], ClaimText]]
+                 ) -> list[tuple[ClaimText, str, str]]:
+        """The texts to embed before these claims (of one article, in one language) are
+        matched: a claim's own, and the reports of its candidate clusters, wherever a
+        candidate holds a report in another language; each as (report, which, text), for
+        the caller to encode in one batch and set ``setattr(report, which, vector)``."""
+        out: dict[tuple[int, str], tuple[ClaimText, str, str]] = {}
+        for claim, text in claims:
+            speakers, content, numbers, dates = _claim_keys(claim)
+            candidates = [c for c in self._candidates(self._keys(speakers, content, numbers))
+                          if comparable(speakers, numbers, dates, c)
+                          and any(r.language != text.language for r in c.reports)]
+            for report in [text, *(r for c in candidates for r in c.reports)] \
+                    if candidates else []:
+                for item in report.unembedded():
+                    out.setdefault((id(item[0]), item[1]), item)
+        return list(out.values())
+
+    def match(self, *, story_id: str, claim: dict[str, Any], text: ClaimText | None = None
+              ) -> ClaimMatch:
         """The live cluster a claim would join, and its score; no side effects (``add``
-        commits). ``vector``: the unit embedding of the claim's sentence, ``quote_vector``
-        that of the words it quotes, if any."""
+        commits). ``text``: the claim's report text, with the embeddings ``to_embed``
+        asked for."""
         speakers, content, numbers, dates = _claim_keys(claim)
-        language = language or str(claim.get("language", ""))
+        language = text.language if text is not None else str(claim.get("language", ""))
         best: tuple[float, str] | None = None
         for cluster in self._candidates(self._keys(speakers, content, numbers)):
-            sim = claim_similarity(speakers, content, numbers, vector, language, story_id,
-                                   cluster, dates, quote_vector)
+            sim = claim_similarity(speakers, content, numbers, text, language, story_id,
+                                   cluster, dates)
             if sim >= 1.0 and (best is None or sim > best[0]):
                 best = (sim, cluster.cluster_id)
         return ClaimMatch(best[1], best[0]) if best is not None else ClaimMatch(None, None)
 
     def add(self, found: ClaimMatch, *, story_id: str, claim: dict[str, Any],
-            published_at: datetime, vector: Vector | None = None, language: str | None = None,
-            quote_vector: Vector | None = None) -> str:
+            published_at: datetime, text: ClaimText | None = None) -> str:
         """Put the claim where ``found`` (this state's ``match`` of it) says; its cluster id."""
         speakers, content, numbers, dates = _claim_keys(claim)
-        language = language or str(claim.get("language", ""))
         if found.cluster_id is not None:
             cluster = self.clusters[found.cluster_id]
             cluster.content |= content
@@ -310,10 +359,8 @@ class ClaimClusterer:
                                    {story_id}, speakers, set(content), numbers, published_at,
                                    dates=dates)
             self.clusters[cluster.cluster_id] = cluster
-        if vector is not None and len(cluster.vectors) < self.MAX_VECTORS:
-            cluster.vectors.append((language, vector))
-        if quote_vector is not None and len(cluster.quote_vectors) < self.MAX_VECTORS:
-            cluster.quote_vectors.append((language, quote_vector))
+        if text is not None and len(cluster.reports) < self.MAX_REPORTS:
+            cluster.reports.append(text)
         cluster.last_seen = max(cluster.last_seen, published_at)
         for key in self._keys(speakers, content, numbers):
             self._postings.setdefault(key, set()).add(cluster.cluster_id)
@@ -321,13 +368,12 @@ class ClaimClusterer:
         return cluster.cluster_id
 
     def assign(self, *, story_id: str, claim: dict[str, Any], published_at: datetime,
-               vector: Vector | None = None, language: str | None = None,
-               quote_vector: Vector | None = None) -> str:
-        """The cluster id of a claim, joining the best matching live cluster or a new one."""
-        found = self.match(story_id=story_id, claim=claim, vector=vector, language=language,
-                           quote_vector=quote_vector)
+               text: ClaimText | None = None) -> str:
+        """The cluster id of a claim, joining the best matching live cluster or a new one
+        (``text`` carries the embeddings it is compared by, if any)."""
+        found = self.match(story_id=story_id, claim=claim, text=text)
         return self.add(found, story_id=story_id, claim=claim, published_at=published_at,
-                        vector=vector, language=language, quote_vector=quote_vector)
+                        text=text)
 
     def evict_before(self, cutoff: datetime) -> int:
         """Drop clusters not reported since ``cutoff`` (also inside a story that lives on: a

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from claimwire.agents.story.encoder import Vector
@@ -45,12 +45,16 @@ ENCODED_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_encoded.j
 CROSSLINGUAL_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_crosslingual.json"
 
 
-@lru_cache(maxsize=8)
+@cache
 def stop_words(language: str) -> frozenset[str]:
-    import spacy
+    """spaCy's stop list for the language, read off its language class: building a blank
+    pipeline for it compiles the tokenizer's rules (1.25 s per language). Cached for every
+    language seen (a few dozen at most): a bounded cache smaller than the languages of the
+    stream would rebuild a list on almost every article."""
+    from spacy.util import get_lang_class
 
     try:
-        return frozenset(spacy.blank(language).Defaults.stop_words)
+        return frozenset(get_lang_class(language).Defaults.stop_words)
     except Exception:  # unknown language code: no stop list
         return frozenset()
 

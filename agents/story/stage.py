@@ -15,7 +15,7 @@ from claimwire.agents.core.quotes import quoted_text
 from claimwire.agents.core.reorder import ReorderBuffer
 from claimwire.agents.core.timefmt import parse_time
 from claimwire.agents.story.assign import StoryAssigner
-from claimwire.agents.story.clusters import CLAIM_THRESHOLD, ClaimClusterer
+from claimwire.agents.story.clusters import CLAIM_THRESHOLD, ClaimClusterer, ClaimText
 from claimwire.agents.story.dedupe import NEAR_DUPLICATE_THRESHOLD, DuplicateIndex
 from claimwire.agents.story.encoder import EncoderFor, Vector, encode_all, sentence_encoder
 from claimwire.agents.story.features import STORY_THRESHOLD, StoryWeights, lead_text
@@ -64,14 +64,15 @@ class StoryStage:
             article_id=aid, url=article["url"], canonical=article["canonical_url"],
             digest=article["content_hash"], outlet=article["outlet"], text=article["text"],
             published_at=published_at)
-        lead_vector, claim_vectors, quote_vectors = self._encode(article, dedup.kind)
+        texts = self._texts(article, dedup.kind)
+        lead_vector = self._encode(article, dedup.kind, texts)
         if dedup.kind == "unique" or dedup.of_article_id not in self.story_of:
             scored = self.stories.score(article_id=aid, text=article["text"],
                                         language=article["language"],
                                         entities=story_entities(article),
                                         published_at=published_at, lead_vector=lead_vector)
             linked = None if scored.joins else self._story_of_claims(
-                article, self.stories.new_story_id(scored), claim_vectors, quote_vectors)
+                article, self.stories.new_story_id(scored), texts)
             story_id = self.stories.commit(scored, linked).story_id
         else:
             story_id = self.story_of[dedup.of_article_id][0]
@@ -87,15 +88,10 @@ class StoryStage:
         claims: list[dict[str, Any]] = []
         if dedup.kind != "exact":
             syndicated_of = dedup.of_url if dedup.kind == "syndicated" else None
-            for claim, vector, quote_vector in zip(article["claims"], claim_vectors,
-                                                   quote_vectors, strict=True):
-                found = self.clusters.match(story_id=story_id, claim=claim, vector=vector,
-                                            language=article["language"],
-                                            quote_vector=quote_vector)
+            for claim, text in zip(article["claims"], texts, strict=True):
+                found = self.clusters.match(story_id=story_id, claim=claim, text=text)
                 cluster_id = self.clusters.add(found, story_id=story_id, claim=claim,
-                                               published_at=published_at, vector=vector,
-                                               language=article["language"],
-                                               quote_vector=quote_vector)
+                                               published_at=published_at, text=text)
                 claims.append(dict(
                     claim, article_id=aid, url=article["url"], outlet=article["outlet"],
                     published_at=article["published_at"], language=article["language"],
@@ -110,8 +106,7 @@ class StoryStage:
         return {k: v for k, v in self.__dict__.items() if k != "encoder_for"}
 
     def _story_of_claims(self, article: dict[str, Any], new_story_id: str,
-                         claim_vectors: list[Vector | None],
-                         quote_vectors: list[Vector | None]) -> str | None:
+                         texts: list[ClaimText | None]) -> str | None:
         """The live story whose claims this article's claims corroborate, for an article
         that no story's terms and lead took in: LINK_CLAIMS or more of its attributed claims
         join clusters reported in that story. Two statements of named speakers reported
@@ -119,13 +114,10 @@ class StoryStage:
         reaction to the Nord Stream leaks (zeit.de) cites Jørgensen and the Swedish
         seismologists as the Danish government's story does, in other words."""
         votes: dict[str, set[str]] = {}
-        for claim, vector, quote_vector in zip(article["claims"], claim_vectors,
-                                               quote_vectors, strict=True):
+        for claim, text in zip(article["claims"], texts, strict=True):
             if claim["speaker"]["type"] == "outlet":
                 continue
-            found = self.clusters.match(story_id=new_story_id, claim=claim, vector=vector,
-                                        language=article["language"],
-                                        quote_vector=quote_vector)
+            found = self.clusters.match(story_id=new_story_id, claim=claim, text=text)
             if found.cluster_id is None:
                 continue
             for story_id in self.clusters.clusters[found.cluster_id].story_ids:
@@ -134,22 +126,32 @@ class StoryStage:
         best = sorted(votes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         return best[0][0] if best and len(best[0][1]) >= LINK_CLAIMS else None
 
-    def _encode(self, article: dict[str, Any], kind: str
-                ) -> tuple[Vector | None, list[Vector | None], list[Vector | None]]:
-        """The embeddings of the lead, of each claim sentence and of the words each claim
-        quotes, in one batch (None without an encoder for the language, or for a claim
-        that quotes nothing; nothing for an exact duplicate, which is not processed)."""
+    def _texts(self, article: dict[str, Any], kind: str) -> list[ClaimText | None]:
+        """Each claim's report text for matching by embedding (None without an encoder for
+        the language, and for an exact duplicate, which is not processed)."""
         claims = article["claims"]
+        if kind == "exact" or self.encoder_for(article["language"]) is None:
+            return [None] * len(claims)
+        return [ClaimText(article["language"], c["sentence"],
+                          quoted_text(c["sentence"]) if c.get("quote") else None)
+                for c in claims]
+
+    def _encode(self, article: dict[str, Any], kind: str, texts: list[ClaimText | None]
+                ) -> Vector | None:
+        """The lead's embedding, and those of the claim texts that matching will compare
+        with another language's reports (``ClaimClusterer.to_embed``), in one batch. What is
+        embedded depends only on the state and the article, so a replay embeds the same texts
+        in the same batches and gets the same vectors."""
         encoder = self.encoder_for(article["language"])
-        if kind == "exact" or encoder is None:
-            return None, [None] * len(claims), [None] * len(claims)
-        quoted = [quoted_text(c["sentence"]) if c.get("quote") else None for c in claims]
-        texts = [lead_text(article["text"]), *(c["sentence"] for c in claims),
-                 *(q for q in quoted if q is not None)]
-        lead, *rest = encode_all(encoder, texts)
-        sentences, quotes = rest[:len(claims)], iter(rest[len(claims):])
-        return lead, list[Vector | None](sentences), [
-            None if q is None else next(quotes) for q in quoted]
+        if encoder is None or kind == "exact":
+            return None
+        wanted = self.clusters.to_embed([(c, t) for c, t in zip(article["claims"], texts,
+                                                                 strict=True) if t is not None])
+        lead, *vectors = encode_all(encoder, [lead_text(article["text"]),
+                                              *(text for _r, _w, text in wanted)])
+        for (report, which, _text), vector in zip(wanted, vectors, strict=True):
+            setattr(report, which, vector)
+        return lead
 
     def _advance(self, published_at: datetime) -> None:
         if self.watermark is None or published_at > self.watermark:

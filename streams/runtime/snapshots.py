@@ -33,7 +33,8 @@ from typing import Any
 
 log = logging.getLogger("claimwire.snapshots")
 
-SNAPSHOT_FORMAT = 2  # 2: Report (corroborate) and ClaimClusterer (story) gained fields
+SNAPSHOT_FORMAT = 3  # 2: Report (corroborate) and ClaimClusterer (story) gained fields; 3: claim
+# clusters keep their reports' texts (ClaimText), embedded when first compared
 KEEP = 2
 
 
