@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from claimwire.agents.core.quotes import is_quoted
+from claimwire.agents.core.quotes import QUOTE_MARKS, is_quoted, quote_opens
 from claimwire.agents.extract.attribution import (
     backreference_source,
     find_speaker,
@@ -192,6 +192,8 @@ def _attributed_claim(sent: Span, index: int, cue: Token, speaker: list[Token], 
         vent = via_entity(via_tokens, lex)
         via = {"text": vent.text, "canonical": vent.canonical}
     frame = {t.i for t in speaker} | {cue.i} | {t.i for t in via_tokens}
+    if sent.start <= cue.i < sent.end:
+        frame |= attribution_after_quote(sent, cue)
     frame = {i for i in frame if sent.start <= i < sent.end}
     stext = sent.text.strip()
     return Claim(
@@ -205,6 +207,32 @@ def _attributed_claim(sent: Span, index: int, cue: Token, speaker: list[Token], 
         spans={"sentence": char_span(list(sent)), "speaker": char_span(speaker),
                "cue": char_span([cue]),
                **({"via": char_span(via_tokens)} if via_tokens else {})})
+
+
+def attribution_after_quote(sent: Span, cue: Token) -> set[int]:
+    """The tokens of an attribution that follows the quote it attributes: from the cue to the
+    next opening quotation mark or the sentence's end (`"…", said Brent Sherwood, vice
+    president of … at Blue Origin.`, `"…", zei hij na afloop.`, `« … », a déclaré le
+    ministre`). The speaker's apposition, the venue and the time there are the frame, not
+    the content: two different quotes of one speaker shared them ("vice president advanced
+    development programs blue origin") and met by their content words. Empty when no quote
+    closes right before the cue (only punctuation and function words between)."""
+    doc, text, base = sent.doc, sent.text, sent.start_char
+    j = cue.i - 1
+    closes = False
+    while j >= sent.start and (doc[j].is_punct or doc[j].is_stop or doc[j].is_space):
+        if QUOTE_MARKS.fullmatch(doc[j].text) and not quote_opens(text, doc[j].idx - base):
+            closes = True
+            break
+        j -= 1
+    if not closes:
+        return set()
+    out = set()
+    for tok in sent[cue.i - sent.start:]:
+        if QUOTE_MARKS.fullmatch(tok.text) and quote_opens(text, tok.idx - base):
+            break
+        out.add(tok.i)
+    return out
 
 
 def cue_of(cue: Token, lex: Lexicon) -> dict[str, str]:
