@@ -115,6 +115,14 @@ def test_other_languages_use_the_marked_fallback() -> None:
     assert claims[0].speaker["text"].startswith("Sergio Mattarella")
 
 
+def test_the_fallback_speaker_stands_in_the_quotes_sentence_and_is_no_stop_word() -> None:
+    # real Spanish pages had "Me" and "Mes" as speakers: the words opening the next sentence
+    text = ('"Vamos a trabajar por todas las familias de Chile", dijo Gabriel Boric. '
+            '"Esto es una prueba muy importante para el pais". Me parece que todo va bien.')
+    claims = extract_claims(text, "es", date(2022, 3, 20))
+    assert [c.speaker["text"] for c in claims] == ["Gabriel Boric", ""]
+
+
 def test_the_pipeline_is_built_from_registered_components_and_the_config() -> None:
     from claimwire.agents.extract.sentence import CUES_KEY
 

@@ -5,19 +5,34 @@ from __future__ import annotations
 
 import re
 
+from claimwire.agents.core.stopwords import stop_words
 from claimwire.agents.extract.entities import Entity, canonical_entity
 from claimwire.agents.extract.numbers import find_numbers
 from claimwire.agents.extract.sentence import Claim
 
 _QUOTE_RE = re.compile(r"[\"“„«]([^\"”“«»]{20,400})[\"”»]")
+_NAME_RE = re.compile(r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
+# Where the quote's sentence ends: the speaker stands before it (`", dijo Boric.`), not in
+# the sentence after (`". Me ...` had made "Me" a speaker on Spanish pages).
+_SENTENCE_END = re.compile(r"[.!?](\s|$)|\n")
+
+
+def fallback_speaker(tail: str, language: str) -> str:
+    """The first capitalised span after a quote, inside the quote's sentence, that is not a
+    stop word of the language (a capitalised "Me" or "Mes" opening a clause is no name)."""
+    end = _SENTENCE_END.search(tail)
+    stops = stop_words(language)
+    for name in _NAME_RE.findall(tail[:end.start()] if end else tail):
+        words = [w for w in name.split() if w.lower() not in stops]
+        if words:
+            return " ".join(words)
+    return ""
 
 
 def fallback_claims(text: str, language: str) -> list[Claim]:
     claims = []
     for index, match in enumerate(_QUOTE_RE.finditer(text)):
-        tail = text[match.end(): match.end() + 80]
-        names = re.findall(r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*", tail)
-        speaker = names[0] if names else ""
+        speaker = fallback_speaker(text[match.end(): match.end() + 80], language)
         ent = canonical_entity(speaker) if speaker else Entity("", "", "unknown")
         quote = match.group(1)
         claims.append(Claim(

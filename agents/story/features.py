@@ -19,9 +19,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
+from claimwire.agents.core.stopwords import stop_words
 from claimwire.agents.story.encoder import Vector
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -43,20 +44,6 @@ STORY_THRESHOLD = 0.4
 WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights.json"
 ENCODED_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_encoded.json"
 CROSSLINGUAL_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_crosslingual.json"
-
-
-@cache
-def stop_words(language: str) -> frozenset[str]:
-    """spaCy's stop list for the language, read off its language class: building a blank
-    pipeline for it compiles the tokenizer's rules (1.25 s per language). Cached for every
-    language seen (a few dozen at most): a bounded cache smaller than the languages of the
-    stream would rebuild a list on almost every article."""
-    from spacy.util import get_lang_class
-
-    try:
-        return frozenset(get_lang_class(language).Defaults.stop_words)
-    except Exception:  # unknown language code: no stop list
-        return frozenset()
 
 
 def terms(text: str, language: str) -> Counter[str]:
