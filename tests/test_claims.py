@@ -123,6 +123,15 @@ def test_the_fallback_speaker_stands_in_the_quotes_sentence_and_is_no_stop_word(
     assert [c.speaker["text"] for c in claims] == ["Gabriel Boric", ""]
 
 
+def test_the_fallback_takes_no_text_between_two_quotes_for_a_quote() -> None:
+    text = ('"Vamos a trabajar por todas las familias de Chile", dijo Gabriel Boric, " para '
+            'tratar de difundir desde el terreno las medidas". Dann: „Wir schaffen das ganz '
+            'bestimmt“, sagte Merkel.')
+    claims = extract_claims(text, "es", date(2022, 3, 20))
+    assert [c.sentence for c in claims] == [
+        '"Vamos a trabajar por todas las familias de Chile"', "„Wir schaffen das ganz bestimmt“"]
+
+
 def test_the_pipeline_is_built_from_registered_components_and_the_config() -> None:
     from claimwire.agents.extract.sentence import CUES_KEY
 

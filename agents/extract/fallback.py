@@ -10,7 +10,9 @@ from claimwire.agents.extract.entities import Entity, canonical_entity
 from claimwire.agents.extract.numbers import find_numbers
 from claimwire.agents.extract.sentence import Claim
 
-_QUOTE_RE = re.compile(r"[\"“„«]([^\"”“«»]{20,400})[\"”»]")
+# A quote opens after a space, a bracket or the text's start and before a word, and closes
+# before a non-word: otherwise the text *between* two quotes (`" para tratar ... "`) matched.
+_QUOTE_RE = re.compile(r"(?<![^\s(\[])[\"“„«](?=\w)([^\"”“«»]{20,400})[\"”“»](?!\w)")
 _NAME_RE = re.compile(r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
 # Where the quote's sentence ends: the speaker stands before it (`", dijo Boric.`), not in
 # the sentence after (`". Me ...` had made "Me" a speaker on Spanish pages).
