@@ -84,6 +84,11 @@ def run(articles: int, snapshots: bool, workdir: Path) -> dict[str, object]:
             stop_worker(first)
             reader.stop()
     log = (workdir / "w2.log").read_text()
+    # the restarted worker's log, for where its recovery time went (start-up, joining the
+    # group, each partition's rebuild)
+    kept = ROOT / "bench-results/recovery-worker.log"
+    kept.parent.mkdir(exist_ok=True)
+    kept.write_text(log)
     rebuilt = [line for line in log.splitlines() if "rebuilt the state" in line]
     return {"articles": len(payloads), "snapshots": snapshots,
             "first_pass_s": round(first_pass, 1), "total_s": round(time.monotonic() - t0, 1),
