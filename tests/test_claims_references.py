@@ -226,3 +226,45 @@ def test_speakers_of_one_country_are_compared_by_content() -> None:
     a = c.assign(story_id="s", claim=de, published_at=T0, text=_text("de", 1, 0, 0))
     b = c.assign(story_id="s", claim=nl, published_at=T0, text=_text("nl", 0.6, 0.8, 0))
     assert a == b
+
+
+@pytest.mark.parametrize(("sentence", "language", "dates"), [
+    ("Es soll dann ab 1. Januar 2024 umgesetzt werden.", "de", ["2024-01-01"]),
+    ("Remkes begint op 13 juli met gesprekken.", "nl", ["2022-07-13"]),
+    ("Le 1er janvier 2024, les prix montent.", "fr", ["2024-01-01"]),
+    ("The vote is on July 13, 2022, in Paris.", "en", ["2022-07-13"]),
+    # the calendar date is what the weekday beside it names
+    ("Op woensdag 8 juni 2022 sprak hij.", "nl", ["2022-06-08"]),
+    ("He has 5 mayors and 31 February is no day.", "en", []),
+])
+def test_calendar_dates(sentence: str, language: str, dates: list[str]) -> None:
+    from claimwire.agents.extract.dates import find_dates
+    from claimwire.agents.extract.lexicon import lexicon
+
+    found = find_dates(sentence, lexicon(language), date(2022, 6, 20))
+    assert [d["date"] for d in found] == dates
+
+
+@pytest.mark.parametrize(("sentence", "language"), [
+    ("Es soll dann ab 1. Januar 2024 umgesetzt werden.", "de"),
+    ("Le 1er janvier 2024, les prix montent.", "fr"),
+    ("The vote is on July 13, 2022, in Paris.", "en"),
+])
+def test_the_day_of_a_date_is_not_a_quantity(sentence: str, language: str) -> None:
+    assert find_numbers(sentence, language) == []
+
+
+def test_outlet_facts_on_one_date_agree_by_their_words_not_the_date() -> None:
+    # two different rules that both start on 1 January 2024 (real pages: zoll.de and
+    # tegernseerstimme.de), in two stories
+    c = ClaimClusterer()
+    day = [{"text": "1. januar 2024", "date": "2024-01-01"}]
+    tobacco = c.assign(story_id="s", claim=_claim("1", "1 januar 2024 substitut tabakwaren",
+                                                  dates=(), language="de") | {"dates": day},
+                       published_at=T0)
+    fares = c.assign(story_id="t", claim=_claim("2", "1 januar 2024 umsetzen", language="de")
+                     | {"dates": day}, published_at=T0)
+    again = c.assign(story_id="t", claim=_claim("3", "1 januar 2024 substitute tabakwaren",
+                                                language="de") | {"dates": day},
+                     published_at=T0)
+    assert fares != tobacco and again == tobacco
