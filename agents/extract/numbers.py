@@ -118,15 +118,8 @@ def find_numbers(sentence: str, language: str, lex: Lexicon | None = None) -> li
             continue
         if match.group(3) is None and re.fullmatch(r"(19|20)\d\d", match.group(1)):
             continue
-        # "1. Januar", "1er janvier": the day's period or ordinal stands before the month
-        following = re.sub(r"^(\.|er\b)", "",
-                           sentence[match.end(): match.end() + 14].lower()).lstrip()
+        following = sentence[match.end(): match.end() + 12].lower().lstrip()
         if match.group(3) is None and months and following.startswith(months):
-            continue
-        # "July 13": a day after its month (English writes dates so)
-        before = sentence[max(0, match.start() - 12): match.start()].lower().rstrip(" .")
-        if match.group(3) is None and months and language == "en" and \
-                re.search(r"\b(" + "|".join(months) + r")[a-z]*$", before):
             continue
         if match.group(3) is None and _names_number(sentence, match.start(), match.end()):
             continue

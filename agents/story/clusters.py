@@ -284,15 +284,8 @@ def _claim_keys(claim: dict[str, Any]
     """A claim record's speaker keys, content lemmas, numbers and calendar dates."""
     speakers = speaker_keys(claim["speaker"], claim["claim_id"])
     numbers = frozenset(float(n["value"]) for n in claim.get("numbers", []))
-    found = [d for d in claim.get("dates", []) if d.get("date")]
-    dates = frozenset(str(d["date"]) for d in found)
-    content = set(claim["content"].split())
-    if OUTLET in speakers:
-        # an outlet's facts agree by their words, not by the date they name (the dates are
-        # compared on their own): "ab 1. Januar 2024" of two different rules had met at a
-        # content overlap of 0.5 on "1 januar 2024"
-        content -= {w for d in found for w in re.findall(r"\w+", str(d.get("text", "")).lower())}
-    return speakers, content, numbers, dates
+    dates = frozenset(str(d["date"]) for d in claim.get("dates", []) if d.get("date"))
+    return speakers, set(claim["content"].split()), numbers, dates
 
 
 class ClaimClusterer:
