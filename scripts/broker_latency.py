@@ -47,8 +47,9 @@ def main() -> int:
                 sent = time.monotonic()
                 producer.send("latency", b"x")
                 producer.flush()
-                while not any(consumer.poll(timeout_ms=50).values()):
-                    pass
+                received = False
+                while not received:  # poll until the one record sent is read
+                    received = any(consumer.poll(timeout_ms=50).values())
                 waits.append(round(time.monotonic() - sent, 4))
             out[f"fetch_max_wait_ms={wait_ms}"] = waits
             consumer.close()
