@@ -8,7 +8,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    CLAIMWIRE_METRICS_PORT=9464
+    CLAIMWIRE_METRICS_PORT=9464 \
+    CLAIMWIRE_WORKER_STATE_DIR=/var/lib/claimwire/worker
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -17,7 +18,7 @@ COPY agents ./agents
 COPY schemas ./schemas
 RUN pip install . \
  && useradd --system --uid 10001 claimwire \
- && install -d -o claimwire /var/lib/claimwire/feeds
+ && install -d -o claimwire /var/lib/claimwire/feeds /var/lib/claimwire/worker
 
 USER claimwire
 # Prometheus scrapes /metrics here.

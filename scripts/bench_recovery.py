@@ -55,7 +55,10 @@ def run(articles: int, snapshots: bool, workdir: Path) -> dict[str, object]:
                                      reports_per_story=3))[:articles]
     env = {"CLAIMWIRE_STORY_SENTENCE_ENCODER": "false",
            "CLAIMWIRE_WORKER_STATE_DIR": str(workdir / "state"),
-           "CLAIMWIRE_WORKER_SNAPSHOT_INTERVAL_S": "20"}
+           "CLAIMWIRE_WORKER_SNAPSHOT_INTERVAL_S": "20",
+           # as deploy/k8s/worker.yaml: the restarted worker joins under its predecessor's
+           # name (static membership) and takes the partitions back in one group join
+           "CLAIMWIRE_WORKER_INSTANCE_ID": "recovery-worker"}
     if snapshots:
         env["CLAIMWIRE_WORKER_SNAPSHOTS"] = "true"
     with EmbeddedBroker() as broker:
@@ -72,9 +75,11 @@ def run(articles: int, snapshots: bool, workdir: Path) -> dict[str, object]:
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
             one_more = synthetic.article(10**6, "nos.nl", START + timedelta(hours=41))
+            # at info: the kept log shows the group joins and assignments beside the rebuilds
             second = start_worker(bootstrap, config_file=None, log_path=workdir / "w2.log",
-                                  extra_env=env)
+                                  extra_env=env, loglevel="info")
             restarted = time.monotonic()
+            restarted_at = datetime.now(UTC).isoformat(timespec="milliseconds")
             produce(bootstrap, names(T.EXTRACTED), [(T.EXTRACTED_KEY, json.dumps(one_more)
                                                     .encode())])
             _wait(reader, names(T.ARTICLES), len(payloads) + 1, 1800, second)
@@ -92,7 +97,8 @@ def run(articles: int, snapshots: bool, workdir: Path) -> dict[str, object]:
     rebuilt = [line for line in log.splitlines() if "rebuilt the state" in line]
     return {"articles": len(payloads), "snapshots": snapshots,
             "first_pass_s": round(first_pass, 1), "total_s": round(time.monotonic() - t0, 1),
-            "recovery_s": round(recovery, 1), "rebuild_log": rebuilt[-3:]}
+            "recovery_s": round(recovery, 1), "restarted_at": restarted_at,
+            "rebuild_log": rebuilt[-3:]}
 
 
 def main() -> int:

@@ -28,6 +28,7 @@ def create_app(settings: Settings, bootstrap_servers: str,
         topic_partitions=settings.kafka.partitions,
         # faust's 60 s default makes the first group join on Tansu take ~32 s (DESIGN.md).
         broker_session_timeout=settings.worker.broker_session_timeout_s,
+        consumer_group_instance_id=settings.worker.instance_id,
         broker_commit_interval=1.0,
         # Tansu refuses idempotent producers: plain acks.
         producer_acks=1,

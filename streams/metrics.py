@@ -56,6 +56,10 @@ STATE_REBUILDS = Counter(
 STATE_REBUILD_RECORDS = Counter(
     "claimwire_state_rebuild_records_total", "Records replayed to rebuild partition states.",
     ["stage"])
+REDELIVERED_SKIPPED = Counter(
+    "claimwire_redelivered_skipped_total",
+    "Records delivered again after a rebalance that the partition state had applied already, "
+    "skipped (their outputs went out the first time).", ["stage"])
 LATE_RECORDS = Counter(
     "claimwire_late_records_total",
     "Records that arrived after the event-time watermark had passed them by more than the "
@@ -81,6 +85,7 @@ def init_label_sets() -> None:
         STATE_EVICTIONS.labels(stage)
         STATE_REBUILDS.labels(stage)
         STATE_REBUILD_RECORDS.labels(stage)
+        REDELIVERED_SKIPPED.labels(stage)
         LATE_RECORDS.labels(stage)
         for reason in ALL_REASONS:
             RECORDS_REJECTED.labels(stage, reason)

@@ -276,8 +276,10 @@ def wait_idle(reader: TopicReader, *, bootstrap_servers: str, group_id: str,
 
 def start_worker(bootstrap_servers: str, *, config_file: str | None, log_path: Path,
                  extra_env: dict[str, str] | None = None,
-                 stages: tuple[str, ...] | None = None) -> subprocess.Popen[bytes]:
-    """A ``claimwire worker`` process on the given broker, running ``stages`` (default all)."""
+                 stages: tuple[str, ...] | None = None,
+                 loglevel: str | None = None) -> subprocess.Popen[bytes]:
+    """A ``claimwire worker`` process on the given broker, running ``stages`` (default all),
+    logging at ``loglevel`` (default: the CLI's, warning)."""
     env = dict(os.environ, CLAIMWIRE_KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers,
                **(extra_env or {}))
     env.setdefault("CLAIMWIRE_METRICS_PORT", "0")
@@ -289,6 +291,8 @@ def start_worker(bootstrap_servers: str, *, config_file: str | None, log_path: P
         cmd += ["--config", str(config_file)]
     if stages:
         cmd += ["--stage", ",".join(stages)]
+    if loglevel:
+        cmd += ["--loglevel", loglevel]
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,

@@ -231,6 +231,41 @@ def test_dockerfile_builds_the_worker_image() -> None:
     assert 'claimwire = "claimwire.streams.cli:main"' in (ROOT / "pyproject.toml").read_text()
 
 
+def _image_state_dir() -> str:
+    """The worker state folder the image sets, which it creates for its user."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    state_dir = re.search(r"CLAIMWIRE_WORKER_STATE_DIR=(\S+)", dockerfile)
+    assert state_dir, "the image must point the state folder at a writable path"
+    assert re.search(rf"install -d -o claimwire .*{re.escape(state_dir[1])}", dockerfile)
+    return state_dir[1]
+
+
+def test_stateful_workers_recover_from_snapshots_on_their_own_volume() -> None:
+    """What makes a restart replay only the tail (issue 15): the story and corroborate pods
+    snapshot into a volume mounted at the image's state folder (an emptyDir outlives a
+    container restart), and every worker pod joins the group under its own name (static
+    membership), so a restarted container takes its partitions back at once."""
+    state_dir = _image_state_dir()
+    for stage in T.STAGES:
+        pod = _k8s("Deployment", f"claimwire-worker-{stage}")["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        env = {e["name"]: e for e in container["env"]}
+        assert set(env) <= SETTINGS_ENV, set(env) - SETTINGS_ENV
+        assert env["CLAIMWIRE_WORKER_INSTANCE_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == \
+            "metadata.name"
+        snapshots = env.get("CLAIMWIRE_WORKER_SNAPSHOTS", {}).get("value")
+        assert snapshots == ("true" if stage in ("story", "corroborate") else None), stage
+        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert mounts["state"] == state_dir and "emptyDir" in volumes["state"]
+    services = _compose()["services"]
+    for stage in ("story", "corroborate"):
+        assert services[f"worker-{stage}"]["environment"]["CLAIMWIRE_WORKER_SNAPSHOTS"] == "true"
+    # an instance id only where one replica runs: replicas of a service would share it
+    assert services["worker-story"]["environment"]["CLAIMWIRE_WORKER_INSTANCE_ID"]
+    assert "CLAIMWIRE_WORKER_INSTANCE_ID" not in services["worker-corroborate"]["environment"]
+
+
 def test_topic_names_in_deploy_files_are_the_codes() -> None:
     text = "\n".join(p.read_text() for p in DEPLOY.rglob("*.y*ml"))
     named = set(re.findall(r'topic[=:]\s*"?([a-z.]+)"?', text))

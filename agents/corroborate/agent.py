@@ -24,7 +24,7 @@ from claimwire.streams.records import Confirmation, Update
 from claimwire.streams.runtime.dlq import reject
 from claimwire.streams.runtime.guard import supervised
 from claimwire.streams.runtime.log_reader import read_partition
-from claimwire.streams.runtime.partition_state import PartitionStates
+from claimwire.streams.runtime.partition_state import APPLIED, BEHIND, PartitionStates
 from claimwire.streams.runtime.snapshots import snapshot_store
 
 STAGE = "corroborate"
@@ -93,7 +93,11 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             msg = event.message
             origin = (str(msg.topic), int(msg.partition), int(msg.offset))
             payload = bytes(event.value)
-            if states.needs_rebuild(origin[1], origin[2]):
+            position = states.position(origin[1], origin[2])
+            if position == APPLIED:  # delivered again after a rebalance: handled already
+                metrics.REDELIVERED_SKIPPED.labels(STAGE).inc()
+                continue
+            if position == BEHIND:
                 replayed = await asyncio.to_thread(states.rebuild, origin[1], origin[2])
                 metrics.STATE_REBUILDS.labels(STAGE).inc()
                 metrics.STATE_REBUILD_RECORDS.labels(STAGE).inc(replayed)

@@ -29,7 +29,7 @@ from claimwire.streams.records import Article, Claim
 from claimwire.streams.runtime.dlq import reject
 from claimwire.streams.runtime.guard import supervised
 from claimwire.streams.runtime.log_reader import read_partition
-from claimwire.streams.runtime.partition_state import PartitionStates
+from claimwire.streams.runtime.partition_state import APPLIED, BEHIND, PartitionStates
 from claimwire.streams.runtime.snapshots import snapshot_store
 
 STAGE = "story"
@@ -97,7 +97,11 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             msg = event.message
             partition, offset = int(msg.partition), int(msg.offset)
             payload = bytes(event.value)
-            if states.needs_rebuild(partition, offset):
+            position = states.position(partition, offset)
+            if position == APPLIED:  # delivered again after a rebalance: handled already
+                metrics.REDELIVERED_SKIPPED.labels(STAGE).inc()
+                continue
+            if position == BEHIND:
                 replayed = await asyncio.to_thread(states.rebuild, partition, offset)
                 metrics.STATE_REBUILDS.labels(STAGE).inc()
                 metrics.STATE_REBUILD_RECORDS.labels(STAGE).inc(replayed)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import normalise_text
@@ -59,7 +59,9 @@ class _Seen:
     url: str
     outlet: str
     published_at: datetime
-    signature: MinHash
+    # hash values only: a MinHash also carries its permutations (three times the bytes), which
+    # a kept signature never needs again, and snapshots pickle every kept one
+    signature: LeanMinHash
     size: int  # shingles
 
 class DuplicateIndex:
@@ -103,7 +105,8 @@ class DuplicateIndex:
             first = self._seen[best[1]]
             kind = "near_duplicate" if first.outlet == outlet else "syndicated"
             result = DedupResult(kind, first.article_id, first.url, round(best[0], 3))
-        self._seen[article_id] = _Seen(article_id, url, outlet, published_at, signature, size)
+        self._seen[article_id] = _Seen(article_id, url, outlet, published_at,
+                                       LeanMinHash(signature), size)
         self._by_url[canonical] = article_id
         self._by_hash.setdefault(digest, article_id)
         self._keys[article_id] = (canonical, digest)

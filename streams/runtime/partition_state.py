@@ -30,17 +30,27 @@ class Snapshotting(Protocol):
 
 S = TypeVar("S", bound=Snapshotting)
 
+# Where a record stands against a partition's state (PartitionStates.position)
+NEXT, APPLIED, BEHIND = "next", "applied", "behind"
+
 
 class PartitionStates(Generic[S]):
     """One in-memory state per input partition, rebuilt from the partition's own log.
 
     A worker's state is only right if it has applied every record of the partition before the
-    one at hand, in order. When it has not (first record after a start or a SIGKILL, a
-    partition handed over by a rebalance, a record delivered again), the state is rebuilt by
-    replaying the log up to that offset through ``replay``, the same function that handles live
-    records, with outputs discarded: they went out before, because faust flushes the producer
-    before it commits an offset. Deterministic handling makes the rebuilt state equal to the
-    lost one.
+    one at hand, in order. ``position`` says where a record stands against the state:
+    - ``NEXT``: the record after the last one applied; handle it (``take``).
+    - ``APPLIED``: delivered again (after a rebalance the consumer restarts from the committed
+      offset, which trails the records handled); this state applied it and this process sent
+      its outputs. Skip it: rebuilding to hand it over again cost a whole rebuild per
+      rebalance.
+    - ``BEHIND``: no state (first record after a start or a SIGKILL, a partition new to this
+      worker), or records missing before it (the partition was away, and another worker
+      handled them). ``rebuild`` brings the state up to the record by replaying the log through
+      ``replay``, the same function that handles live records, with outputs discarded: they
+      went out before, because faust flushes the producer before it commits an offset. A state
+      in memory replays only its gap; none starts from a snapshot or the log's start.
+      Deterministic handling makes the rebuilt state equal to the lost one.
 
     With a SnapshotStore, the state is snapshotted every ``snapshot_every`` records or
     ``snapshot_interval_s`` seconds, and a rebuild starts from the newest usable snapshot and
@@ -67,26 +77,38 @@ class PartitionStates(Generic[S]):
         self.replayed_total = 0
         self.snapshots_total = 0
 
-    def needs_rebuild(self, partition: int, offset: int) -> bool:
-        return self._next.get(partition) != offset
+    def position(self, partition: int, offset: int) -> str:
+        """NEXT, APPLIED or BEHIND (see the class)."""
+        expected = self._next.get(partition)
+        if expected == offset:
+            return NEXT
+        if expected is not None and offset < expected:
+            return APPLIED
+        return BEHIND
 
     def rebuild(self, partition: int, offset: int) -> int:
-        """Replace the partition's state by one rebuilt from records [earliest, offset).
-        Blocking (reads the broker): agents call it in a thread. Returns records replayed."""
+        """Bring the partition's state up to the record at ``offset``: replay the gap on the
+        state in memory, or build one from the newest usable snapshot (or the log's start) and
+        the records after it. Blocking (reads the broker): agents call it in a thread. Returns
+        records replayed."""
         started = time.monotonic()
-        state = self._factory()
-        start: int | None = None
-        snap = self._snapshots.load(self.topic, partition, offset) if self._snapshots else None
-        if snap is not None:
-            state.restore(snap.state)
-            start = snap.offset
+        kept = self._next.get(partition)
+        start: int | None
+        if kept is not None and kept < offset:
+            state, start, origin = self._states[partition], kept, "its own state and "
+        else:
+            state, start, origin = self._factory(), None, ""
+            snap = (self._snapshots.load(self.topic, partition, offset)
+                    if self._snapshots else None)
+            if snap is not None:
+                state.restore(snap.state)
+                start, origin = snap.offset, f"snapshot at offset {snap.offset} and "
         replayed = 0
         if start is None or start < offset:
             for off, value in self._read_log(self.topic, partition, start, offset):
                 self._replay(state, value, (self.topic, partition, off))
                 replayed += 1
-        if replayed or snap is not None:
-            origin = f"snapshot at offset {start} and " if snap is not None else ""
+        if replayed or origin:
             log.warning("rebuilt the state of %s[%d] from %s%d records before offset %d in "
                         "%.1f s", self.topic, partition, origin, replayed, offset,
                         time.monotonic() - started)
@@ -99,7 +121,7 @@ class PartitionStates(Generic[S]):
 
     def take(self, partition: int, offset: int) -> S:
         """The state for the record at ``offset``, which must follow the last one applied."""
-        assert not self.needs_rebuild(partition, offset), (partition, offset)
+        assert self.position(partition, offset) == NEXT, (partition, offset)
         self._next[partition] = offset + 1
         return self._states[partition]
 
