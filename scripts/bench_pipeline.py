@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -197,12 +198,27 @@ def latency(reports: list[tuple[str, bytes]], rate: float, env: dict[str, str],
         prod.close()
         b.idle(len(warm) + len(reports), 600)
         confirmations = b.arrivals.confirmations[skip:]
-    waits = sorted(read - max(sent_at[e["url"]] for e in c["evidence"]
-                              if e["counted"] and e["url"] in sent_at)
-                   for read, c in confirmations)
+    waits, hops = [], defaultdict(list)
+    for read, c in confirmations:
+        last = max((e["url"] for e in c["evidence"] if e["counted"] and e["url"] in sent_at),
+                   key=sent_at.__getitem__)
+        waits.append(read - sent_at[last])
+        # where the wait went: the last counted report's first record on each topic
+        at = [sent_at[last], *(b.arrivals.first_by_url.get((t, last)) for t in HOPS[1:-1]),
+              read]
+        for name, start, end in zip(HOPS[1:], at, at[1:], strict=True):
+            if start is not None and end is not None:
+                hops[name].append(end - start)
+    waits.sort()
     return {"reports": len(reports), "rate_per_s": round(rate, 2),
             "confirmations": len(waits), "p50_s": round(_quantile(waits, 0.5), 3),
-            "p99_s": round(_quantile(waits, 0.99), 3), "max_s": round(waits[-1], 3)}
+            "p99_s": round(_quantile(waits, 0.99), 3), "max_s": round(waits[-1], 3),
+            "hops_p50_p99_s": {name: [round(_quantile(sorted(v), q), 3) for q in (0.5, 0.99)]
+                               for name, v in hops.items()}}
+
+
+# the topics a report passes on its way to a confirmation; a hop is named by where it ends
+HOPS = (T.RAW, T.EXTRACTED, T.ARTICLES, T.CLAIMS, T.CONFIRMED)
 
 
 def _quantile(values: list[float], q: float) -> float:

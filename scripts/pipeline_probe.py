@@ -101,17 +101,22 @@ class RssSampler:
 
 @dataclass
 class Arrivals:
-    """When each output record was read (monotonic seconds), per topic base name."""
+    """When each output record was read (monotonic seconds), per topic base name; and when
+    the first record of each article (by URL) was read on each topic, for the time of each
+    hop of the pipeline."""
 
     names: T.TopicNames
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     confirmations: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    first_by_url: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def on_record(self, topic: str, record: dict[str, Any]) -> None:
         now = time.monotonic()
         base = self.names.strip(topic)
         if "control" not in record:
             self.times[base].append(now)
+            if isinstance(record.get("url"), str):
+                self.first_by_url.setdefault((base, record["url"]), now)
         if base == T.CONFIRMED:
             self.confirmations.append((now, record))
 

@@ -15,6 +15,7 @@ the outcome then does not depend on the machine's speed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -33,6 +34,7 @@ from claimwire.streams.runtime.partition_state import APPLIED, BEHIND, Partition
 from claimwire.streams.runtime.snapshots import snapshot_store
 
 STAGE = "story"
+log = logging.getLogger("claimwire.story")
 TIMER_INTERVAL_S = 0.5  # at most; shorter for short waits (below)
 
 
@@ -113,6 +115,9 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
             # the state, one record at a time, so the thread needs no lock.
             outs = await asyncio.to_thread(state.handle, payload,
                                            (str(msg.topic), partition, offset))
+            if is_marker:
+                log.info("release marker at %s[%d]@%d: %d articles out", msg.topic, partition,
+                         offset, len(outs))
             for out in outs:
                 await emit(out)
             await asyncio.to_thread(states.maybe_snapshot, partition)
@@ -136,4 +141,5 @@ def register(app: faust.App, topics: dict[str, faust.TopicT], settings: Any,
     @app.timer(interval=interval)
     async def release_idle_partitions() -> None:
         for partition in schedule.due(time.monotonic()):
+            log.info("writing a release marker into partition %d", partition)
             await in_topic.send(value=RELEASE_MARKER, partition=partition)
