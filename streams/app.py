@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
 
 from claimwire.streams import clients
@@ -20,6 +22,7 @@ def create_app(settings: Settings, bootstrap_servers: str,
     """The App with the agents of ``stages`` (all by default: one process runs the whole
     pipeline; a deployment runs one stage per process so that each scales on its own)."""
     clients.configure(settings, bootstrap_servers)
+    _set_fetch_wait(settings.worker.fetch_wait_s)
     kafka = clients.settings_for(bootstrap_servers)
     app = faust.App(
         f"{settings.kafka.topic_prefix}{APP_ID}",
@@ -53,6 +56,31 @@ def create_app(settings: Settings, bootstrap_servers: str,
                                                                 bootstrap_servers)
     _register_lag_reporter(app, names)
     return app
+
+
+def _set_fetch_wait(seconds: float) -> None:
+    """Make faust's worker consumer wait at most ``seconds`` per fetch ([worker] fetch_wait_s).
+
+    faust passes a fixed ``fetch_max_wait_ms=1500`` to aiokafka
+    (``AIOKafkaConsumerThread._create_worker_consumer``) and has no setting for it; aiokafka
+    reads the value only when the consumer starts, so it is set on the consumer between its
+    construction and its start. Hazard: this wraps a private faust method, once per process
+    (the last call's value wins); tests/test_worker.py checks that a worker's consumer got it,
+    so a faust release that renames the method fails there, not silently."""
+    from faust.transport.drivers import aiokafka as driver
+
+    thread = driver.AIOKafkaConsumerThread
+    original = getattr(thread, "_claimwire_create_worker_consumer", None)
+    if original is None:
+        original = thread._create_worker_consumer
+        thread._claimwire_create_worker_consumer = original  # type: ignore[attr-defined]
+
+    def create(self: Any, transport: Any) -> Any:
+        consumer = original(self, transport)
+        consumer._fetch_max_wait_ms = int(seconds * 1000)
+        return consumer
+
+    thread._create_worker_consumer = create  # type: ignore[method-assign]
 
 
 def _register_lag_reporter(app: faust.App, names: T.TopicNames) -> None:

@@ -101,6 +101,28 @@ def test_security_settings_reach_faust_and_kafka_python(monkeypatch: pytest.Monk
     assert kp["ssl_cafile"] == str(ca) and kp["max_request_size"] == 2097152
 
 
+def test_the_worker_consumer_waits_at_most_the_fetch_wait(monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    """faust fixes a 1.5 s fetch wait; the worker's aiokafka consumer gets [worker]
+    fetch_wait_s instead (each hop of the pipeline waited for it on the embedded broker). If a
+    faust release moves the method this wraps, this fails."""
+    import asyncio
+
+    from claimwire.streams.app import create_app
+
+    monkeypatch.setenv("CLAIMWIRE_WORKER_FETCH_WAIT_S", "0.25")
+    app = create_app(load_settings(), "127.0.0.1:9")
+
+    async def consumer_of_the_worker() -> int:
+        consumer = app.consumer._thread._create_worker_consumer(app.transport)
+        try:
+            return int(consumer._fetch_max_wait_ms)
+        finally:
+            await consumer.stop()  # never started: only releases what it holds
+
+    assert asyncio.run(consumer_of_the_worker()) == 250
+
+
 @pytest.mark.integration
 def test_no_secret_in_logs_metrics_or_errors(tmp_path: Path) -> None:
     """A worker whose SASL handshake fails waits, then exits non-zero naming the broker, and
