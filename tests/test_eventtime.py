@@ -278,8 +278,9 @@ class Watches:
 
 
 def test_snapshots_pause_the_collector_and_give_it_back(tmp_path: Path) -> None:
-    """Pickling a state pauses cyclic garbage collection (it made loading a large state four
-    times slower), and leaves the collector as it found it, also when the pickle fails."""
+    """Pickling a state pauses cyclic garbage collection (it made loading a large state about
+    three times slower), and leaves the collector as it found it, also when the pickle
+    fails."""
     import gc
     import pickle
 

@@ -46,8 +46,9 @@ KEEP = 2
 def _collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a state is pickled or unpickled. Unpickling creates
     millions of small objects, and each few hundred of them triggered a collection that walked
-    the growing heap: a story partition of 20,000 articles loaded in 8.4 s with the collector
-    on and in 2.1 s without (``scripts/snapshot_cost.py``). Process-wide: other threads
+    the growing heap: unpickling a story partition of 20,000 articles took 9.2 s with the
+    collector on, and the whole load with it paused 3.2 s, decompression included
+    (``scripts/snapshot_cost.py``). Process-wide: other threads
     allocate meanwhile without collections too, for the seconds this takes."""
     enabled = gc.isenabled()
     gc.disable()
