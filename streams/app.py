@@ -65,7 +65,7 @@ def _set_fetch_wait(seconds: float) -> None:
     (``AIOKafkaConsumerThread._create_worker_consumer``) and has no setting for it; aiokafka
     reads the value only when the consumer starts, so it is set on the consumer between its
     construction and its start. Hazard: this wraps a private faust method, once per process
-    (the last call's value wins); tests/test_worker.py checks that a worker's consumer got it,
+    (the last call's value wins); tests/test_faults.py checks that a worker's consumer got it,
     so a faust release that renames the method fails there, not silently."""
     from faust.transport.drivers import aiokafka as driver
 

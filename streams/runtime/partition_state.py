@@ -49,7 +49,8 @@ class PartitionStates(Generic[S]):
       handled them). ``rebuild`` brings the state up to the record by replaying the log through
       ``replay``, the same function that handles live records, with outputs discarded: they
       went out before, because faust flushes the producer before it commits an offset. A state
-      in memory replays only its gap; none starts from a snapshot or the log's start.
+      in memory replays only its gap; without one, the replay starts from the newest usable
+      snapshot or the log's start.
       Deterministic handling makes the rebuilt state equal to the lost one.
 
     With a SnapshotStore, the state is snapshotted every ``snapshot_every`` records or
