@@ -1,6 +1,7 @@
 """Pure logic: dedup, story assignment, claim clusters, independence, confirmations."""
 
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,8 +16,11 @@ from claimwire.agents.story.assign import StoryAssigner
 from claimwire.agents.story.clusters import ClaimClusterer
 from claimwire.agents.story.dedupe import DuplicateIndex
 from claimwire.agents.story.features import (
+    NAMES_PRIOR,
     STORY_FEATURES,
     StoryWeights,
+    names,
+    names_overlap,
     pair_features,
     profile,
     years_agree,
@@ -118,11 +122,60 @@ def test_pair_features_years_numbers_entities() -> None:
     assert undated["shared_year"] == 0.0 and undated["numbers"] == 1.0  # {5.6} both
 
 
+def test_names_are_capitalised_words_inside_sentences() -> None:
+    used = names("Hugh Jackman will host the Oscars, the Academy said on Friday. The Australian "
+                 "actor, 40, follows Jon Stewart. INS Mysore was not there. I am told so.")
+    # "Hugh", "The", "INS" and "I" open their sentences; two-letter words count in capitals only
+    assert used == Counter({"jackma": 1, "oscars": 1, "academ": 1, "friday": 1, "austra": 1,
+                            "jon": 1, "stewar": 1, "mysore": 1})
+    assert names("He met the US envoy and Mr Li.") == Counter({"us": 1})
+
+
+def test_names_tell_two_similar_events_apart() -> None:
+    """Two Oscar hosts: the topic's words are shared, the names are not."""
+    host = ("The Academy said on Friday that Hugh Jackman will host the Oscars. "
+            "The Academy praised Jackman.")
+    jackman = _features(host, "Organizers said on Friday that actor Hugh Jackman will host "
+                        "the Oscars.")
+    degeneres = _features(host, "Organizers said on Friday that comedian Ellen DeGeneres will "
+                          "host the Oscars.")
+    assert jackman is not None and degeneres is not None
+    same, other = (dict(zip(STORY_FEATURES, f, strict=True)) for f in (jackman, degeneres))
+    # In an empty window every name weighs 1: {academ, friday, hugh, jackma, oscars} shares 4
+    # of 5 names with {friday, hugh, jackma, oscars}, and 2 of 7 with {degene, ellen, friday,
+    # oscars}; the prior counts as that many names more.
+    assert same["names"] == pytest.approx(4 / (5 + NAMES_PRIOR))
+    assert other["names"] == pytest.approx(2 / (7 + NAMES_PRIOR))
+    weights = StoryWeights.load()
+    assert weights.probability(degeneres) < weights.probability(jackman)
+
+
+def test_names_overlap_weighs_rare_names_and_is_symmetric() -> None:
+    rare, common = {"sukany": 0.9, "aden": 0.6}, {"aden": 0.5, "tuesda": 0.2}
+    assert names_overlap(rare, common) == names_overlap(common, rare)
+    # shared: aden at the lesser weight 0.5; all: 0.9 + 0.6 + 0.2 at the greater weights
+    assert names_overlap(rare, common) == pytest.approx(0.5 / (1.7 + NAMES_PRIOR))
+    assert names_overlap(rare, {}) == 0.0
+
+
+def test_two_events_in_one_city_on_one_day_stay_apart() -> None:
+    """Two one-sentence reports that share only a city and a weekday: the names alone must not
+    join a robbery and a fire (without the prior they scored 0.99)."""
+    assigner = StoryAssigner(encoder_for=lambda _language: None)
+    robbery = assigner.assign(
+        article_id="a", language="en", entities=set(), published_at=T0,
+        text="Armed robbers stole jewels worth 2 million euros from a Paris store on Tuesday.")
+    fire = assigner.assign(
+        article_id="b", language="en", entities=set(), published_at=T0,
+        text="Fire destroyed the roof of a Paris museum on Tuesday, the city said.")
+    assert robbery.new and fire.new, fire
+
+
 def test_story_weights_probability_and_validation(tmp_path: Path) -> None:
     weights = StoryWeights.load()
     assert len(weights.weights) == len(STORY_FEATURES)
-    low = weights.probability((0.05, 0.0, 0.0, 0.0, 0.0))
-    high = weights.probability((0.6, 0.5, 0.5, 0.5, 1.0))
+    low = weights.probability((0.05, 0.0, 0.0, 0.0, 0.0, 0.02))
+    high = weights.probability((0.6, 0.5, 0.5, 0.5, 1.0, 0.4))
     assert 0 < low < 0.2 < 0.9 < high < 1  # unrelated vs the same event
     bad = tmp_path / "w.json"
     bad.write_text(json.dumps({"features": ["text"], "weights": [1.0], "bias": 0.0}))

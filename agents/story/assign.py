@@ -91,6 +91,10 @@ class _Frequencies:
         n = self.docs + 1
         return math.log(1 + (n + 1) / (self.doc_freq.get(term, 0) + 1))
 
+    def idf_unseen(self) -> float:
+        """The idf of a term no document in the window has: the largest there is."""
+        return math.log(1 + (self.docs + 2))
+
     def add(self, terms: Counter[str], published_at: datetime) -> None:
         self.docs += 1
         self.doc_freq.update(terms.keys())
@@ -129,8 +133,11 @@ class StoryAssigner:
         return {k: v for k, v in self.__dict__.items() if k != "encoder_for"}
 
     def vectors(self, member: Member) -> TermVectors:
-        """The member's (text, lead) tf-idf vectors with today's document frequencies."""
-        return self._weigh(member.terms), self._weigh(member.lead)
+        """The member's (text, lead) tf-idf vectors and its names' idf as a share of the
+        largest idf (so in (0, 1] at any window size), with today's document frequencies."""
+        idf, rarest = self.frequencies.idf, self.frequencies.idf_unseen()
+        return (self._weigh(member.terms), self._weigh(member.lead),
+                {name: idf(name) / rarest for name in sorted(member.names)})
 
     def _weigh(self, tf: Counter[str]) -> dict[str, float]:
         idf = self.frequencies.idf

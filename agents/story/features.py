@@ -2,13 +2,14 @@
 
 The features (``pair_features``) are TF-IDF cosine of the whole text and of the lead
 (headline and first sentences, where a report names its event), overlap of the numbers and of
-the entities, and whether both name the same year. For languages with a sentence encoder
-(agents.story.encoder), the cosine of the two leads' sentence embeddings is one more feature:
-it sees paraphrase that shares no term. A logistic model (``StoryWeights``, fitted by
-scripts/fit_story_weights.py on the ECB+ dev pairs, one with and one without the encoder
-feature) turns them into the probability that two articles report the same event. A member
-none of whose years (1950-2039) lies within a year of one the article names does not count:
-two earthquakes years apart are two events.
+the entities, whether both name the same year, and the overlap of the names the texts use
+(``names``: who, which ship, where, which weekday; what tells two similar events apart).
+For languages with a sentence encoder (agents.story.encoder), the cosine of the two leads'
+sentence embeddings is one more feature: it sees paraphrase that shares no term. A logistic
+model (``StoryWeights``, fitted by scripts/fit_story_weights.py on the ECB+ dev pairs, one
+with and one without the encoder feature) turns them into the probability that two articles
+report the same event. A member none of whose years (1950-2039) lies within a year of one
+the article names does not count: two earthquakes years apart are two events.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ from claimwire.agents.story.encoder import Vector
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-3]\d)\b")
 _NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?!\d)")
+# Sentence boundaries and words for ``names``: a sentence ends at . ! ? or a closing quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?\"\u201d])\s+")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+MEMBER_NAMES = 64  # names kept per member article
+# The names feature's pseudo-count, in the weight of one name no other text has (weights are
+# idf over the window's largest idf, so the prior means the same at any window size): two
+# short reports that share only a city and a weekday do not overlap perfectly. Without it, two
+# one-sentence reports of different events in Paris on Tuesday scored 1.
+NAMES_PRIOR = 8.0
 MEMBER_TERMS = 200  # terms kept per member article
 MEMBERS_PER_STORY = 24  # most recent members a story is compared through
 TOP_MEMBERS = 2  # the story's score: mean of its best member probabilities
@@ -44,6 +54,23 @@ STORY_THRESHOLD = 0.4
 WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights.json"
 ENCODED_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_encoded.json"
 CROSSLINGUAL_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_crosslingual.json"
+
+
+def names(text: str) -> Counter[str]:
+    """The names a text uses: capitalised words that do not open a sentence (so "Jackman",
+    "Sukanya", "Saturday", "INS"), stemmed like ``terms``. Two reports of one event name the
+    same people, ships, places and weekday; the two similar events of an ECB+ topic (two
+    Oscar hosts, two navy actions against pirates) share the topic's words but not its names.
+
+    Hazard: in German every noun is capitalised, so there these are the text's nouns; the
+    feature still compares two German reports, but more loosely, and it is left out of the
+    cross-lingual model (an English and a German report would seem to share few names)."""
+    found: Counter[str] = Counter()
+    for sentence in _SENTENCE_END.split(text):
+        for word in _NAME_WORD.findall(sentence)[1:]:
+            if (len(word) >= 3 and word[0].isupper()) or (len(word) == 2 and word.isupper()):
+                found[word.lower()[:STEM]] += 1
+    return found
 
 
 def terms(text: str, language: str) -> Counter[str]:
@@ -75,6 +102,17 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def names_overlap(a: dict[str, float], b: dict[str, float]) -> float:
+    """Weighted Jaccard of two texts' names (name -> idf share, ``StoryAssigner.vectors``: a
+    rare name shared says more than "Tuesday"), shrunk by NAMES_PRIOR: the sum of the lesser
+    weights of the shared names over the sum of the greater weights of all, plus the prior."""
+    if not a or not b:
+        return 0.0
+    shared = math.fsum([min(a[k], b[k]) for k in a.keys() & b.keys()])
+    union = math.fsum(a.values()) + math.fsum(b.values()) - shared
+    return shared / (union + NAMES_PRIOR)
+
+
 @dataclass(frozen=True)
 class Member:
     """What story assignment keeps of an article."""
@@ -85,6 +123,7 @@ class Member:
     entities: frozenset[str]
     years: frozenset[int]
     numbers: frozenset[str]  # as written, "," read as ".", years left out
+    names: frozenset[str]  # the MEMBER_NAMES most used of ``names``
     published_at: datetime
     # the lead's unit-length sentence embedding; None where the language has no encoder
     lead_vector: Vector | None = field(default=None, compare=False, repr=False)
@@ -101,9 +140,12 @@ def profile(text: str, language: str, entities: set[str] | frozenset[str],
     ``lead_vector``: the encoder's embedding of ``lead_text(text)``, if any."""
     years = frozenset(_YEAR.findall(text))
     numbers = frozenset(n.replace(",", ".") for n in _NUMBER.findall(text)) - years
+    used = names(text)
     return Member(language, terms(text, language), terms(lead_text(text), language),
-                  frozenset(entities), frozenset(map(int, years)), numbers, published_at,
-                  lead_vector)
+                  frozenset(entities), frozenset(map(int, years)), numbers,
+                  frozenset(n for n, _c in sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))
+                            [:MEMBER_NAMES]),
+                  published_at, lead_vector)
 
 
 def years_agree(a: frozenset[int], b: frozenset[int]) -> bool:
@@ -114,7 +156,7 @@ def years_agree(a: frozenset[int], b: frozenset[int]) -> bool:
     return any(abs(x - y) <= YEAR_TOLERANCE for x in a for y in b)
 
 
-STORY_FEATURES = ("text", "lead", "numbers", "entities", "shared_year")
+STORY_FEATURES = ("text", "lead", "numbers", "entities", "shared_year", "names")
 ENCODED_STORY_FEATURES = (*STORY_FEATURES, "lead_embedding")
 # Two languages share no terms: only what does not depend on the words compares them.
 CROSSLINGUAL_STORY_FEATURES = ("numbers", "entities", "shared_year", "lead_embedding")
@@ -123,12 +165,13 @@ MODELS = {"terms": STORY_FEATURES, "encoded": ENCODED_STORY_FEATURES,
           "crosslingual": CROSSLINGUAL_STORY_FEATURES}
 MODEL_FILES = {"terms": WEIGHTS_FILE, "encoded": ENCODED_WEIGHTS_FILE,
                "crosslingual": CROSSLINGUAL_WEIGHTS_FILE}
-TermVectors = tuple[TermVector, TermVector]  # (whole text, lead), tf-idf weighted, unit length
+# (whole text, lead), tf-idf weighted, unit length; and the names (Member.names) by idf
+TermVectors = tuple[TermVector, TermVector, dict[str, float]]
 
 
 def pair_features(a: Member, a_vectors: TermVectors, b: Member, b_vectors: TermVectors
                   ) -> tuple[str, tuple[float, ...]] | None:
-    """(model, features) of two articles, given their (text, lead) term vectors: the
+    """(model, features) of two articles, given their (text, lead, names) vectors: the
     ENCODED_STORY_FEATURES when both have lead embeddings, else the STORY_FEATURES; for two
     languages the CROSSLINGUAL_STORY_FEATURES (None without embeddings). None when their
     years disagree (``years_agree``): two events."""
@@ -142,7 +185,7 @@ def pair_features(a: Member, a_vectors: TermVectors, b: Member, b_vectors: TermV
         return ("crosslingual", (numbers, entities, shared_year, embedding)) if embedded \
             else None
     features = (dot(a_vectors[0], b_vectors[0]), dot(a_vectors[1], b_vectors[1]), numbers,
-                entities, shared_year)
+                entities, shared_year, names_overlap(a_vectors[2], b_vectors[2]))
     return ("encoded", (*features, embedding)) if embedded else ("terms", features)
 
 
