@@ -8,9 +8,10 @@ across topics (easy negatives, so that the model also knows unrelated news). Fea
 ``agents.stories.pair_features``, the very function story assignment calls, with document
 frequencies over the whole dev set (what the online window converges to). Pairs whose years
 disagree are left out: assignment never scores them. A logistic regression, fitted by
-Newton's method (deterministic), gives the weights. Three models are fitted on the same
+Newton's method (deterministic), gives the weights. Five models are fitted on the same
 pairs (``agents.story.features.MODELS``): ``terms`` over STORY_FEATURES (no sentence encoder),
-``encoded`` over ENCODED_STORY_FEATURES (the leads' sentence embeddings too), and
+``encoded`` over ENCODED_STORY_FEATURES (the leads' sentence embeddings too), the two same
+without the names (``_unnamed``: for texts that name none), and
 ``crosslingual`` over CROSSLINGUAL_STORY_FEATURES, the language-neutral subset that scores a
 pair of two languages (fitted on these English pairs as if their terms could not be compared:
 the dev set holds no labelled cross-lingual pairs). Prints the ranking quality (AUC) of each
@@ -139,8 +140,11 @@ def pair_rows(members: list[Member], vectors: list[TermVectors], labels: list[st
             crosslingual = pair_features(members[i], vectors[i], other, vectors[j])
             assert crosslingual is not None
             put("crosslingual", crosslingual[1], same, within)
-            put("encoded", encoded[1], same, within)
-            put("terms", terms[1], same, within)
+            put(encoded[0], encoded[1], same, within)
+            put(terms[0], terms[1], same, within)
+            if encoded[0] == "encoded":  # the same pair as if its texts named no names
+                put("encoded_unnamed", (*encoded[1][:-2], encoded[1][-1]), same, within)
+                put("terms_unnamed", terms[1], same, within)
     return rows
 
 

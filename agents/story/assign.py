@@ -37,6 +37,7 @@ from claimwire.agents.story.features import (
     TF_WEIGHT,
     TOP_MEMBERS,
     Member,
+    NameWeights,
     StoryWeights,
     TermVectors,
     fitted_models,
@@ -137,7 +138,7 @@ class StoryAssigner:
         largest idf (so in (0, 1] at any window size), with today's document frequencies."""
         idf, rarest = self.frequencies.idf, self.frequencies.idf_unseen()
         return (self._weigh(member.terms), self._weigh(member.lead),
-                {name: idf(name) / rarest for name in sorted(member.names)})
+                NameWeights.of({name: idf(name) / rarest for name in sorted(member.names)}))
 
     def _weigh(self, tf: Counter[str]) -> dict[str, float]:
         idf = self.frequencies.idf

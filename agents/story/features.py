@@ -54,6 +54,9 @@ STORY_THRESHOLD = 0.4
 WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights.json"
 ENCODED_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_encoded.json"
 CROSSLINGUAL_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_crosslingual.json"
+UNNAMED_WEIGHTS_FILE = Path(__file__).parent / "data" / "story_weights_unnamed.json"
+UNNAMED_ENCODED_WEIGHTS_FILE = (Path(__file__).parent / "data" /
+                                "story_weights_encoded_unnamed.json")
 
 
 def names(text: str) -> Counter[str]:
@@ -102,15 +105,28 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def names_overlap(a: dict[str, float], b: dict[str, float]) -> float:
-    """Weighted Jaccard of two texts' names (name -> idf share, ``StoryAssigner.vectors``: a
-    rare name shared says more than "Tuesday"), shrunk by NAMES_PRIOR: the sum of the lesser
-    weights of the shared names over the sum of the greater weights of all, plus the prior."""
-    if not a or not b:
+@dataclass(frozen=True, slots=True)
+class NameWeights:
+    """A text's names, each weighted by its idf as a share of the window's largest idf
+    (``StoryAssigner.vectors``), and their sum, computed once rather than at every pair."""
+
+    weights: dict[str, float]
+    total: float
+
+    @classmethod
+    def of(cls, weights: dict[str, float]) -> NameWeights:
+        return cls(weights, math.fsum(weights.values()))
+
+
+def names_overlap(a: NameWeights, b: NameWeights) -> float:
+    """Weighted Jaccard of two texts' names (a rare name shared says more than "Tuesday"),
+    shrunk by NAMES_PRIOR: the sum of the lesser weights of the shared names over the sum of
+    the greater weights of all, plus the prior."""
+    if not a.weights or not b.weights:
         return 0.0
-    shared = math.fsum([min(a[k], b[k]) for k in a.keys() & b.keys()])
-    union = math.fsum(a.values()) + math.fsum(b.values()) - shared
-    return shared / (union + NAMES_PRIOR)
+    shared = math.fsum([min(a.weights[k], b.weights[k])
+                        for k in a.weights.keys() & b.weights.keys()])
+    return shared / (a.total + b.total - shared + NAMES_PRIOR)
 
 
 @dataclass(frozen=True)
@@ -158,23 +174,32 @@ def years_agree(a: frozenset[int], b: frozenset[int]) -> bool:
 
 STORY_FEATURES = ("text", "lead", "numbers", "entities", "shared_year", "names")
 ENCODED_STORY_FEATURES = (*STORY_FEATURES, "lead_embedding")
+# A text that names no name (a script without capitals: Arabic, Chinese, Japanese, Korean,
+# Thai) would always score a names overlap of 0; its pairs are scored without the feature.
+UNNAMED_STORY_FEATURES = STORY_FEATURES[:-1]
+UNNAMED_ENCODED_STORY_FEATURES = (*UNNAMED_STORY_FEATURES, "lead_embedding")
 # Two languages share no terms: only what does not depend on the words compares them.
 CROSSLINGUAL_STORY_FEATURES = ("numbers", "entities", "shared_year", "lead_embedding")
 # model name -> its features; pair_features says which model a pair is scored by
 MODELS = {"terms": STORY_FEATURES, "encoded": ENCODED_STORY_FEATURES,
+          "terms_unnamed": UNNAMED_STORY_FEATURES,
+          "encoded_unnamed": UNNAMED_ENCODED_STORY_FEATURES,
           "crosslingual": CROSSLINGUAL_STORY_FEATURES}
 MODEL_FILES = {"terms": WEIGHTS_FILE, "encoded": ENCODED_WEIGHTS_FILE,
+               "terms_unnamed": UNNAMED_WEIGHTS_FILE,
+               "encoded_unnamed": UNNAMED_ENCODED_WEIGHTS_FILE,
                "crosslingual": CROSSLINGUAL_WEIGHTS_FILE}
 # (whole text, lead), tf-idf weighted, unit length; and the names (Member.names) by idf
-TermVectors = tuple[TermVector, TermVector, dict[str, float]]
+TermVectors = tuple[TermVector, TermVector, NameWeights]
 
 
 def pair_features(a: Member, a_vectors: TermVectors, b: Member, b_vectors: TermVectors
                   ) -> tuple[str, tuple[float, ...]] | None:
     """(model, features) of two articles, given their (text, lead, names) vectors: the
-    ENCODED_STORY_FEATURES when both have lead embeddings, else the STORY_FEATURES; for two
-    languages the CROSSLINGUAL_STORY_FEATURES (None without embeddings). None when their
-    years disagree (``years_agree``): two events."""
+    ENCODED_STORY_FEATURES when both have lead embeddings, else the STORY_FEATURES, each
+    without the names (the ``_unnamed`` models) when a text names none; for two languages the
+    CROSSLINGUAL_STORY_FEATURES (None without embeddings). None when their years disagree
+    (``years_agree``): two events."""
     if not years_agree(a.years, b.years):
         return None
     numbers, entities = _jaccard(a.numbers, b.numbers), _jaccard(a.entities, b.entities)
@@ -184,9 +209,14 @@ def pair_features(a: Member, a_vectors: TermVectors, b: Member, b_vectors: TermV
     if a.language != b.language:
         return ("crosslingual", (numbers, entities, shared_year, embedding)) if embedded \
             else None
-    features = (dot(a_vectors[0], b_vectors[0]), dot(a_vectors[1], b_vectors[1]), numbers,
-                entities, shared_year, names_overlap(a_vectors[2], b_vectors[2]))
-    return ("encoded", (*features, embedding)) if embedded else ("terms", features)
+    features: tuple[float, ...] = (dot(a_vectors[0], b_vectors[0]),
+                                   dot(a_vectors[1], b_vectors[1]), numbers, entities,
+                                   shared_year)
+    named = bool(a_vectors[2].weights and b_vectors[2].weights)
+    if named:
+        features = (*features, names_overlap(a_vectors[2], b_vectors[2]))
+    model = ("encoded" if embedded else "terms") + ("" if named else "_unnamed")
+    return model, (*features, embedding) if embedded else features
 
 
 @dataclass(frozen=True)
