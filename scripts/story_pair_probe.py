@@ -23,7 +23,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from claimwire.agents.core.timefmt import parse_time  # noqa: E402
 from claimwire.agents.story.assign import StoryAssigner  # noqa: E402
 from claimwire.agents.story.encoder import EncoderFor, no_sentence_encoder  # noqa: E402
-from claimwire.agents.story.features import TOP_MEMBERS  # noqa: E402
 from claimwire.agents.story.stage import story_entities  # noqa: E402
 
 PAIRS = {
@@ -53,11 +52,8 @@ def probe(window: StoryAssigner, encoder_for: EncoderFor, first: str, second: st
                                entities=set(), published_at=at).story_id
     scored = assigner.score(article_id="probe-second", text=second, language="en",
                             entities=set(), published_at=at)
-    # the story's score as StoryAssigner._best_story computes it, for this one story
-    found = [assigner._member_probability(scored.member, scored.vectors, m, v)
-             for m, v in assigner.stories[story_id].members]
-    sims = sorted((x for x in found if x is not None), reverse=True)[:TOP_MEMBERS]
-    return (sum(sims) / len(sims) if sims else 0.0), scored.joins == story_id
+    score = assigner.story_score(scored.member, scored.vectors, story_id)
+    return score or 0.0, scored.joins == story_id
 
 
 def main() -> int:

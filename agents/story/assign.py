@@ -173,8 +173,10 @@ class StoryAssigner:
         scored into, or a new story when it scored into none."""
         article, published_at = scored.member, scored.member.published_at
         self.frequencies.add(article.terms, published_at)
+        # a member's names live on in its NameWeights (scored.vectors): not kept twice
         member = dataclasses.replace(
-            article, terms=Counter(dict(article.terms.most_common(MEMBER_TERMS))))
+            article, terms=Counter(dict(article.terms.most_common(MEMBER_TERMS))),
+            names=frozenset())
         similarity = round(scored.best[0], 4) if scored.best else 0.0
         story_id = story_id or scored.joins
         if story_id is not None and story_id in self.stories:
@@ -210,15 +212,21 @@ class StoryAssigner:
             self.index.candidates(keys, article.lead_vector)
         best: tuple[float, str] | None = None
         for story_id in candidates:
-            story = self.stories[story_id]
-            found = [self._member_probability(article, vectors, m, v) for m, v in story.members]
-            sims = sorted((x for x in found if x is not None), reverse=True)[:TOP_MEMBERS]
-            if not sims:
+            sim = self.story_score(article, vectors, story_id)
+            if sim is None:
                 continue
-            sim = sum(sims) / len(sims)
             if best is None or sim > best[0] or (sim == best[0] and story_id < best[1]):
                 best = (sim, story_id)
         return best
+
+    def story_score(self, article: Member, vectors: TermVectors, story_id: str
+                    ) -> float | None:
+        """An article's score against one live story: the mean of its TOP_MEMBERS best member
+        probabilities; None when no member is comparable."""
+        found = [self._member_probability(article, vectors, m, v)
+                 for m, v in self.stories[story_id].members]
+        sims = sorted((x for x in found if x is not None), reverse=True)[:TOP_MEMBERS]
+        return sum(sims) / len(sims) if sims else None
 
     def _member_probability(self, article: Member, vectors: TermVectors, member: Member,
                             member_vectors: TermVectors) -> float | None:

@@ -189,7 +189,8 @@ MODEL_FILES = {"terms": WEIGHTS_FILE, "encoded": ENCODED_WEIGHTS_FILE,
                "terms_unnamed": UNNAMED_WEIGHTS_FILE,
                "encoded_unnamed": UNNAMED_ENCODED_WEIGHTS_FILE,
                "crosslingual": CROSSLINGUAL_WEIGHTS_FILE}
-# (whole text, lead), tf-idf weighted, unit length; and the names (Member.names) by idf
+# (whole text, lead), tf-idf weighted, unit length; and the names (Member.names) by idf: a
+# stored member keeps only these (its Member.names is emptied when it joins a story)
 TermVectors = tuple[TermVector, TermVector, NameWeights]
 
 
