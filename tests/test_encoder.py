@@ -75,9 +75,11 @@ def test_encoded_weights_load_and_favour_similar_leads() -> None:
     assert weights == StoryWeights.load(ENCODED_WEIGHTS_FILE, ENCODED_STORY_FEATURES)
     with pytest.raises(ValueError, match="fit_story_weights"):
         StoryWeights.load(ENCODED_WEIGHTS_FILE)  # 7 features are not STORY_FEATURES
-    same_terms = (0.3, 0.3, 0.0, 0.0, 0.0, 0.15)
-    assert weights.probability((*same_terms, 0.9)) > 0.5 > weights.probability(
-        (*same_terms, 0.1))
+    def leads(embedding: float) -> tuple[float, ...]:
+        same_terms = {"text": 0.3, "lead": 0.3, "names": 0.15, "lead_embedding": embedding}
+        return tuple(same_terms.get(name, 0.0) for name in ENCODED_STORY_FEATURES)
+
+    assert weights.probability(leads(0.9)) > 0.5 > weights.probability(leads(0.1))
 
 
 @pytest.mark.long

@@ -21,6 +21,8 @@ from claimwire.agents.story.features import (
     STORY_THRESHOLD,
     NameWeights,
     StoryWeights,
+    count_conflict,
+    counts,
     fitted_models,
     names,
     names_overlap,
@@ -153,6 +155,22 @@ def test_names_tell_two_similar_events_apart() -> None:
     assert weights.probability(degeneres) < weights.probability(jackman)
 
 
+def test_counts_are_numbers_with_the_word_they_count() -> None:
+    counted = counts("Indian Navy caught 23 pirates and 26 Somali pirates in 2011; a 5.6 "
+                     "magnitude quake, 3 of them, killed 1,5 people.", "en")
+    # "Somali" is the first word after 26; years are no counts; "of" and "them" are stop words
+    assert counted == {"pirate": frozenset({"23"}), "somali": frozenset({"26"}),
+                       "magnit": frozenset({"5.6"}), "people": frozenset({"1.5"})}
+
+
+def test_count_conflict_is_the_share_of_shared_counts_that_disagree() -> None:
+    mysore = counts("INS Mysore captured 23 pirates; 12 sailors were safe.", "en")
+    sukanya = counts("INS Sukanya captured 26 pirates; 12 sailors were safe.", "en")
+    assert count_conflict(mysore, sukanya) == count_conflict(sukanya, mysore) == 0.5
+    assert count_conflict(mysore, mysore) == 0.0
+    assert count_conflict(mysore, counts("No numbers here.", "en")) == 0.0
+
+
 def test_names_overlap_weighs_rare_names_and_is_symmetric() -> None:
     rare = NameWeights.of({"sukany": 0.9, "aden": 0.6})
     common = NameWeights.of({"aden": 0.5, "tuesda": 0.2})
@@ -192,8 +210,15 @@ def test_texts_that_name_no_names_are_scored_without_the_names() -> None:
 def test_story_weights_probability_and_validation(tmp_path: Path) -> None:
     weights = StoryWeights.load()
     assert len(weights.weights) == len(STORY_FEATURES)
-    low = weights.probability((0.05, 0.0, 0.0, 0.0, 0.0, 0.02))
-    high = weights.probability((0.6, 0.5, 0.5, 0.5, 1.0, 0.4))
+    def pair(**values: float) -> tuple[float, ...]:
+        return tuple(values.get(name, 0.0) for name in STORY_FEATURES)
+
+    low = weights.probability(pair(text=0.05, names=0.02))
+    high = weights.probability(pair(text=0.6, lead=0.5, numbers=0.5, entities=0.5,
+                                    shared_year=1.0, names=0.4))
+    # the same pair, but the two count the same things differently (23 pirates against 26)
+    assert weights.probability(pair(text=0.6, lead=0.5, numbers=0.5, entities=0.5,
+                                    shared_year=1.0, names=0.4, count_conflict=1.0)) < high
     assert 0 < low < 0.2 < 0.9 < high < 1  # unrelated vs the same event
     bad = tmp_path / "w.json"
     bad.write_text(json.dumps({"features": ["text"], "weights": [1.0], "bias": 0.0}))
