@@ -172,7 +172,7 @@ def _run_states(part: PartitionStates[StoryPartition], log: list[bytes], offsets
 def _state_summary(part: StoryPartition) -> dict[str, object]:
     """What a rebuilt state must equal: its stories, clusters, signatures and buffer."""
     stage = part.stage
-    return {"stories": {sid: [m.published_at for m, _v in st.members]
+    return {"stories": {sid: [m.published_at for m, _v, _vouches in st.members]
                         for sid, st in stage.stories.stories.items()},
             "clusters": {cid: (sorted(c.story_ids), sorted(c.content), sorted(c.numbers))
                          for cid, c in stage.clusters.clusters.items()},

@@ -19,6 +19,7 @@ from claimwire.agents.story.features import (
     NAMES_PRIOR,
     STORY_FEATURES,
     STORY_THRESHOLD,
+    VOUCHING_SIMILARITY,
     NameWeights,
     StoryWeights,
     count_conflict,
@@ -191,6 +192,28 @@ def test_two_events_in_one_city_on_one_day_stay_apart() -> None:
         article_id="b", language="en", entities=set(), published_at=T0,
         text="Fire destroyed the roof of a Paris museum on Tuesday, the city said.")
     assert robbery.new and fire.new, fire
+
+
+def test_members_that_joined_on_weak_evidence_do_not_vouch_for_newcomers() -> None:
+    """A chained merge: the first report of a second event gets in at a weak score, and every
+    later report of that event would join through it. It does not vouch: the next is scored
+    through the members that do."""
+    # every article joins (threshold 0; full scan: the two share no key of the index)
+    assigner = StoryAssigner(encoder_for=lambda _language: None, threshold=0.0, full_scan=True)
+    at = dict(language="en", entities=set(), published_at=T0)
+    first = assigner.assign(article_id="a", text="A magnitude 5.6 quake hit Qeshm island on "
+                            "Sunday, injuring five people in Dargahan.", **at)
+    other = "The Red Sox offered Mark Teixeira an eight-year contract in Boston."
+    weak = assigner.assign(article_id="b", text=other, **at)
+    assert weak.story_id == first.story_id and weak.similarity < VOUCHING_SIMILARITY
+    story = assigner.stories[first.story_id]
+    assert [vouches for _m, _v, vouches in story.members] == [True, False]
+    again = assigner.score(article_id="c", text=other, **at)
+    founder, founder_vectors, _vouches = story.members[0]
+    through_founder = assigner._member_probability(again.member, again.vectors, founder,
+                                                   founder_vectors)
+    assert assigner.story_score(again.member, again.vectors, story.story_id) == through_founder
+    assert through_founder is not None and through_founder < weak.similarity + 0.01
 
 
 def test_texts_that_name_no_names_are_scored_without_the_names() -> None:

@@ -33,6 +33,7 @@ from claimwire.agents.story.encoder import EncoderFor, Vector, sentence_encoder
 from claimwire.agents.story.features import (
     MEMBER_TERMS,
     MEMBERS_PER_STORY,
+    VOUCHING_SIMILARITY,
     STORY_THRESHOLD,
     TF_WEIGHT,
     TOP_MEMBERS,
@@ -54,7 +55,8 @@ INDEX_KEYS = 8  # rarest lead terms an article is indexed and looked up under
 @dataclass
 class Story:
     story_id: str
-    members: deque[tuple[Member, TermVectors]]
+    # (member, its vectors, whether it vouches for newcomers: ``StoryAssigner.story_score``)
+    members: deque[tuple[Member, TermVectors, bool]]
     last_seen: datetime
 
 
@@ -187,7 +189,11 @@ class StoryAssigner:
             story = self.stories[story_id] = Story(
                 story_id, deque(maxlen=MEMBERS_PER_STORY), published_at)
             decision = StoryDecision(story_id, True, similarity)
-        story.members.append((member, scored.vectors))
+        # A member that came in on weak evidence does not vouch for the next: else the first
+        # report of a second, similar event, let in at a score just above the threshold, lets
+        # every later report of that event in through itself (a chained merge).
+        vouches = decision.new or story_id != scored.joins or similarity >= VOUCHING_SIMILARITY
+        story.members.append((member, scored.vectors, vouches))
         story.last_seen = max(story.last_seen, published_at)
         heapq.heappush(self._story_expiry, (story.last_seen, story.story_id))
         heapq.heappush(self._member_expiry, (published_at, story.story_id))
@@ -222,9 +228,13 @@ class StoryAssigner:
     def story_score(self, article: Member, vectors: TermVectors, story_id: str
                     ) -> float | None:
         """An article's score against one live story: the mean of its TOP_MEMBERS best member
-        probabilities; None when no member is comparable."""
-        found = [self._member_probability(article, vectors, m, v)
-                 for m, v in self.stories[story_id].members]
+        probabilities, over the members that vouch (those that opened the story, came in by
+        their claims or scored VOUCHING_SIMILARITY or more; all, if none of the live ones
+        does); None when no member is comparable."""
+        members = self.stories[story_id].members
+        vouching = [(m, v) for m, v, vouches in members if vouches] or \
+            [(m, v) for m, v, _vouches in members]
+        found = [self._member_probability(article, vectors, m, v) for m, v in vouching]
         sims = sorted((x for x in found if x is not None), reverse=True)[:TOP_MEMBERS]
         return sum(sims) / len(sims) if sims else None
 

@@ -45,6 +45,9 @@ NAMES_PRIOR = 8.0
 MEMBER_TERMS = 200  # terms kept per member article
 MEMBERS_PER_STORY = 24  # most recent members a story is compared through
 TOP_MEMBERS = 2  # the story's score: mean of its best member probabilities
+# A member that joined its story with a score below this does not vouch for newcomers
+# (StoryAssigner.story_score).
+VOUCHING_SIMILARITY = 0.6
 LEAD_WORDS = 50  # the headline and first sentences
 STEM = 6
 # Years this far apart still agree: a report of a December event written in January, or one
