@@ -33,10 +33,10 @@ from claimwire.agents.story.encoder import EncoderFor, Vector, sentence_encoder
 from claimwire.agents.story.features import (
     MEMBER_TERMS,
     MEMBERS_PER_STORY,
-    VOUCHING_SIMILARITY,
     STORY_THRESHOLD,
     TF_WEIGHT,
     TOP_MEMBERS,
+    VOUCHING_SIMILARITY,
     Member,
     NameWeights,
     StoryWeights,
