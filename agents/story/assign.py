@@ -13,7 +13,8 @@ every comparison; and eviction pops time-ordered heaps instead of scanning all s
 ``full_scan=True`` scores every live story instead (to measure what the index costs).
 
 A story is compared through its most recent member articles, not one centroid: its score is
-the mean of the two best member probabilities, times a time decay. A centroid blurs two
+the mean of the two best member probabilities, times a time decay, over the members that
+vouch (a member that joined on a weak score does not: ``story_score``). A centroid blurs two
 similar events into one profile; members keep them apart. Deterministic for a given input
 order.
 """
