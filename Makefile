@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast test-slow lint eval eval-claims eval-corroboration bench bench-feeds bench-story bench-recovery bench-pipeline burst sweep-stories fit-stories soak clean prometheus fuzz
+.PHONY: demo test test-fast test-slow lint eval eval-claims eval-corroboration bench bench-feeds bench-story bench-recovery bench-pipeline burst sweep-stories fit-stories story-baselines soak clean prometheus fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -62,6 +62,11 @@ eval: $(STAMP)
 sweep-stories: $(STAMP)
 	$(BIN)/python scripts/sweep_story_threshold.py --orders 11 --json out/story-sweep.json \
 		0.3 0.35 0.4 0.45 0.5 0.6
+
+# Reference clusterings of ECB+ dev (TF-IDF + K-means told the number of events, offline
+# linkage of the stage's own pair probabilities), to put the story F1 in context; ~1.5 min.
+story-baselines: $(STAMP)
+	$(BIN)/python scripts/story_baselines.py --json out/story-baselines.json
 
 # Refit the story-similarity weights (agents/data/story_weights.json) on the ECB+ dev pairs;
 # tests/test_story_quality.py checks that the committed file is what this produces.
