@@ -103,6 +103,16 @@ def test_a_number_after_a_name_is_part_of_it(text, language, values) -> None:
     assert [n["value"] for n in find_numbers(text, language)] == values
 
 
+@pytest.mark.parametrize(("text", "values"), [
+    ("The 77km (48-mile) undersea section runs between Inkoo and Paldiski.", [77, 48]),
+    ("Gusts of 207km/h (129mph) were recorded at Pointe du Raz.", [207, 129]),
+    ("The parcel weighed 5kg.", [5]),
+    ("An A4 sheet, the F16 jets and the G20 summit took 2nd place.", []),  # names, ordinals
+])
+def test_a_unit_written_onto_the_number(text, values) -> None:
+    assert [n["value"] for n in find_numbers(text, "en")] == values
+
+
 def _claim(cid: str, content: str, *, speaker="(outlet)", numbers=(), dates=(),
            language="nl") -> dict:
     kind = "outlet" if speaker == "(outlet)" else "unknown"

@@ -13,7 +13,7 @@ from claimwire.agents.core.ids import canonical_url, content_hash, stable_id
 from claimwire.agents.corroborate.corroborator import Corroborator
 from claimwire.agents.corroborate.independence import independent_reports
 from claimwire.agents.story.assign import StoryAssigner
-from claimwire.agents.story.clusters import ClaimClusterer
+from claimwire.agents.story.clusters import ClaimClusterer, speaker_keys
 from claimwire.agents.story.dedupe import DuplicateIndex
 from claimwire.agents.story.features import (
     NAMES_PRIOR,
@@ -266,6 +266,15 @@ def test_claim_clusters_respect_speaker_and_numbers() -> None:
                           published_at=T0)
     assert c1 == c2
     assert len({c1, c3, c4}) == 3
+
+
+def test_a_short_surname_meets_the_full_name() -> None:
+    # "Rutte" and "Oktay" have two-letter skeletons ("rt", "kt"): known by their spelling
+    full = speaker_keys({"canonical": "Mark Rutte", "type": "person"}, "1")
+    assert full & speaker_keys({"canonical": "Rutte", "type": "person"}, "2")
+    assert not full & speaker_keys({"canonical": "Mark Rotte", "type": "person"}, "3")
+    assert speaker_keys({"canonical": "Fuat Oktay", "type": "person"}, "4") & \
+        speaker_keys({"canonical": "Vice President Fuat Oktay", "type": "person"}, "5")
 
 
 def _cclaim(n: int, outlet: str, *, via: str | None = "Interfax", syndicated_of=None,

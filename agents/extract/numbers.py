@@ -17,6 +17,11 @@ from claimwire.agents.extract.lexicon import Lexicon, all_multipliers
 # no-break, figure space). One number uses one separator throughout: "0.000\u202f000" is two.
 _SEPARATORS = ".,\u00a0\u2009\u202f\u2007 "
 _MAX_DIGITS = 18  # past this a float loses integer precision: not a quantity news states
+# Units written onto the number ("77km", "207km/h", "129mph", "5kg"): English news style. A
+# number glued to other letters ("A4", "F16", "G20", "2nd") is a name or an ordinal, not a
+# quantity. "m" (metres or millions) is ambiguous and left out.
+_GLUED_UNITS = ("km/h", "kmh", "km", "mph", "kg", "cm", "mm", "mi", "ft", "lb", "lbs", "ha",
+                "kw", "kwh", "mw", "mwh", "gw", "gwh")
 
 
 @cache
@@ -25,7 +30,7 @@ def _number_pattern() -> re.Pattern[str]:
     return re.compile(
         rf"(?<![\w.,])(\d{{1,3}}(?P<sep>[{_SEPARATORS}])\d{{3}}(?:(?P=sep)\d{{3}})*"
         r"|\d+(?:[.,]\d+)?)"
-        rf"(?:\s+({multipliers}))?(?![\w])",
+        rf"(?:\s+({multipliers})|(?:{'|'.join(_GLUED_UNITS)})(?![\w/]))?(?![\w])",
         re.IGNORECASE)
 
 

@@ -130,7 +130,8 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     "(outlet)". A named speaker is known by its canonical form, its country ("@dk"), and by
     the skeleton of each
     capitalised word of its name of five or more letters (its surname: "Wopke Hoekstra" and
-    "minister Hoekstra" meet, and so do "Lawrow" and "Lavrov"). An unresolved pronoun meets
+    "minister Hoekstra" meet, and so do "Lawrow" and "Lavrov"; a skeleton under three letters
+    is too common, so "Rutte" is known by its spelling). An unresolved pronoun meets
     nobody."""
     kind = speaker.get("type")
     if kind == "outlet":
@@ -144,9 +145,11 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     keys |= country_keys(f"{speaker.get('text') or ''} {canonical}")
     if kind not in ("org", "gpe"):  # an organisation is known by its canonical name only
         for word in canonical.replace("-", " ").split():
-            skeleton = name_skeleton(word)
-            if word[:1].isupper() and len(word) >= 5 and len(skeleton) >= 3:
-                keys.add(f"~{skeleton}")
+            if word[:1].isupper() and len(word) >= 5:
+                # a skeleton of two letters ("Rutte" -> "rt", "Oktay" -> "kt") would meet
+                # too many names: such a surname is known by its own folded spelling
+                skeleton = name_skeleton(word)
+                keys.add(f"~{skeleton}" if len(skeleton) >= 3 else f"~={_fold(word)}")
     return frozenset(k for k in keys if k)
 
 
