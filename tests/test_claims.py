@@ -345,3 +345,17 @@ def test_the_listing_filter_says_why() -> None:
     assert why("8GB RAM, 256GB storage, 6.1-inch display.") == "specification"
     assert why("Subscribe for $1 a week.") == "advert"
     assert why("The bridge will stay closed until 19 June, the council said.") is None
+
+
+@pytest.mark.parametrize("text,start,canonical", [
+    # the attribution after its content: its pronoun is the name that opens the sentence
+    ("Mark Rutte verlaat de politiek zodra er een nieuw kabinet is, maakte hij maandag "
+     "bekend.", "Mark Rutte", "Mark Rutte"),
+    # a role and an adjective before the name that opens the sentence
+    ("Demissionair premier Mark Rutte is niet opnieuw beschikbaar als lijsttrekker. Dat "
+     "heeft hij maandag gezegd.", "Demissionair", "Mark Rutte"),
+])
+def test_a_pronoun_stands_for_the_name_that_opens_the_claim(text: str, start: str,
+                                                            canonical: str) -> None:
+    claim = _one(text, "nl", start)
+    assert claim.speaker["canonical"] == canonical and claim.speaker["type"] != "pronoun"

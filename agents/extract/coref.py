@@ -81,13 +81,24 @@ def _subject(sent: Span, doc_caps: set[str], lex: Lexicon) -> list[Token]:
         toks = toks[1:]
     if not toks or toks[0].lower_ in lex.fronted_prepositions | lex.prep_cues:
         return []
-    if len(toks) > 1 and (is_person_word(toks[0].text, lex) or is_role(toks[0], lex)) and \
-            toks[1].text[:1].isupper():
-        toks = toks[1:]  # "Coach Marieke Bos zag ...": the name after the role
-    run = _name_run(toks[:3], doc_caps, lex) or (
-        toks[:2] if len(toks) > 1 and toks[0].i > sent.start and all(
-            t.is_alpha and t.text[:1].isupper() for t in toks[:2]) else [])
-    return run if run and run[0].i == toks[0].i else []
+    for at in range(min(3, len(toks) - 1)):
+        # "Coach Marieke Bos zag ...", "Demissionair premier Mark Rutte is ...", "De Turkse
+        # vicepresident Fuat Oktay ...": the name after the role (and at most two words
+        # before it that say what kind: an adjective, "Prime")
+        if (is_person_word(toks[at].text, lex) or is_role(toks[at], lex)) and \
+                toks[at + 1].text[:1].isupper() and all(t.is_alpha for t in toks[:at]):
+            toks = toks[at + 1:]
+            break
+    run = _name_run(toks[:3], doc_caps, lex)
+    if run and run[0].i == toks[0].i:
+        return run
+    two_names = len(toks) > 1 and all(t.is_alpha and t.text[:1].isupper() for t in toks[:2])
+    return toks[:2] if two_names and (toks[0].i > sent.start or (
+        # "Mark Rutte verlaat ...": where nouns are lower case, two capitalised words before
+        # a lower-case one open the sentence with a name
+        not lex.nouns_capitalised and len(toks) > 2 and toks[2].text[:1].islower()
+        and toks[0].lower_ not in lex.not_speakers | lex.inversion_adverbs
+        | lex.time_words)) else []
 
 
 def _capitalised_inside(doc_sents: list[Span]) -> set[str]:
@@ -143,6 +154,12 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
         return Entity(text, claim.speaker["canonical"], claim.speaker["type"])
 
     if not description:
+        own = sents[index] if index < len(sents) else None
+        if own is not None and any(t.text == "," and t.i < speaker[0].i for t in own) and (
+                run := _subject(own, caps, lex)) and run[-1].i < speaker[0].i:
+            # the attribution after its content names its subject at the start: "Mark Rutte
+            # verlaat de politiek ..., maakte hij maandag bekend"
+            return found(run)
         for back in window:  # a named speaker or a sentence's subject nearby
             if _named_speaker(by_index.get(back), lex, organisation=False):
                 return named(by_index[back])
