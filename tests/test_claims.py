@@ -207,6 +207,11 @@ def _one(text: str, language: str, sentence_start: str):
      "Het ministerie", "ministerie", "persbureau Interfax"),
     ("Volgens de Deense maritieme autoriteit moeten schepen afstand houden.", "nl",
      "Volgens", "Deense maritieme autoriteit", None),
+    # a name that ends like an adjective is a name; a determiner opens the next phrase
+    ("Volgens Lagarde blijft de inflatie nog te lang te hoog.", "nl", "Volgens", "Lagarde",
+     None),
+    ("De beving had volgens de Amerikaanse geologische dienst USGS een kracht van 7,8.", "nl",
+     "De beving", "Amerikaanse geologische dienst USGS", None),
     ("Nach Angaben der Polizei wurden drei Menschen verletzt, wie die Nachrichtenagentur dpa "
      "berichtet.", "de", "Nach Angaben", "Polizei", "Nachrichtenagentur dpa"),
     ("Nach Angaben der dänischen Schifffahrtsbehörde müssen Schiffe Abstand halten.", "de",

@@ -166,6 +166,8 @@ def _adjective(tok: Token, lex: Lexicon) -> bool:
     """An attributive adjective by its ending ("Deense", "maritieme", "dänischen")."""
     if lex.nouns_capitalised and tok.text[:1].isupper():
         return False  # German: a capitalised word is a noun
+    if tok.text[:1].isupper() and not tok.lower_.endswith(("se", "sche")):
+        return False  # a capitalised adjective is a demonym ("Deense", "Russische"); "Lagarde" is a name
     return bool(lex.adjective_suffixes) and tok.is_alpha and len(tok.text) > 3 and \
         tok.lower_.endswith(lex.adjective_suffixes) and not tok.lower_.endswith(lex.noun_suffixes)
 
@@ -216,6 +218,9 @@ def noun_phrase_prefix(tokens: list[Token], lex: Lexicon) -> list[Token]:
                 name_like(nxt, lex) or _adjective(nxt, lex) or _head_noun(nxt, lex)):
             out.append(tok)
             open_head = True
+        elif tok.lower_ in lex.determiners and out and not open_head and \
+                out[-1].lower_ not in lex.np_glue:
+            break  # "de geologische dienst USGS een kracht van 7,8": a new noun phrase
         elif name_like(tok, lex):
             out.append(tok)
             open_head = tok.lower_ in lex.determiners
