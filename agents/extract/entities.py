@@ -167,7 +167,8 @@ def _adjective(tok: Token, lex: Lexicon) -> bool:
     if lex.nouns_capitalised and tok.text[:1].isupper():
         return False  # German: a capitalised word is a noun
     if tok.text[:1].isupper() and not tok.lower_.endswith(("se", "sche")):
-        return False  # a capitalised adjective is a demonym ("Deense", "Russische"); "Lagarde" is a name
+        # a capitalised adjective is a demonym ("Deense", "Russische"): "Lagarde" is a name
+        return False
     return bool(lex.adjective_suffixes) and tok.is_alpha and len(tok.text) > 3 and \
         tok.lower_.endswith(lex.adjective_suffixes) and not tok.lower_.endswith(lex.noun_suffixes)
 
