@@ -277,6 +277,17 @@ def test_a_short_surname_meets_the_full_name() -> None:
         speaker_keys({"canonical": "Vice President Fuat Oktay", "type": "person"}, "5")
 
 
+def test_an_organisation_meets_itself_by_its_acronym_in_any_language() -> None:
+    english = speaker_keys({"canonical": "U.S. Geological Survey", "type": "org"}, "1")
+    dutch = speaker_keys({"canonical": "Amerikaanse USGS", "type": "unknown",
+                          "text": "Amerikaanse geologische dienst USGS"}, "2")
+    german = speaker_keys({"canonical": "US-Erdbebenwarte USGS", "type": "unknown"}, "3")
+    assert english & dutch & german == {"#usgs"}
+    # two letters (EU, VS) tell no speakers apart
+    assert not {k for k in speaker_keys({"canonical": "EU", "type": "org"}, "4")
+                if k.startswith("#")}
+
+
 def _cclaim(n: int, outlet: str, *, via: str | None = "Interfax", syndicated_of=None,
             cluster="k") -> dict:
     return {"claim_id": f"c{n}", "cluster_id": cluster, "story_id": "s", "outlet": outlet,

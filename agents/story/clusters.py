@@ -125,6 +125,31 @@ def country_keys(text: str) -> set[str]:
     return found
 
 
+_GLUE = frozenset({"of", "for", "the", "van", "voor", "de", "der", "des", "du", "la", "le"})
+
+
+def acronym_keys(text: str) -> set[str]:
+    """The acronyms a speaker goes by ("#usgs"), the one name an organisation keeps in every
+    language: written ("de Amerikaanse geologische dienst USGS", "die US-Erdbebenwarte
+    USGS"), or spelled out by the initials of three or more capitalised words ("U.S.
+    Geological Survey", "European Central Bank"). Acronyms of two letters (EU, VS) are too
+    many to tell speakers apart."""
+    words = re.findall(r"[\w.'’]+", text.replace("-", " "))
+    found = {f"#{w.lower()}" for w in words if w.isalpha() and w.isupper() and 3 <= len(w) <= 6}
+    initials: list[str] = []
+    for word in [*words, ""]:
+        if word[:1].isupper() and not (word.isalpha() and word.isupper()):
+            initials.append("".join(c for c in word if c.isupper()) if "." in word
+                            else word[0])
+            continue
+        if word.lower() in _GLUE and initials:
+            continue  # "Bank of England", "Raad van State"
+        if len("".join(initials)) >= 3 and len(initials) >= 3:
+            found.add(f"#{''.join(initials).lower()}")
+        initials = []
+    return found
+
+
 def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     """Who makes the claim, for matching. Facts an outlet states without attribution are all
     "(outlet)". A named speaker is known by its canonical form, its country ("@dk"), and by
@@ -139,7 +164,7 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     if kind == "pronoun":
         return frozenset({f"(unresolved) {claim_id}"})
     canonical = str(speaker.get("canonical") or speaker.get("text") or "")
-    keys = {_fold(canonical)}
+    keys = {_fold(canonical)} | acronym_keys(f"{speaker.get('text') or ''} {canonical}")
     # the speaker's country: "de Deense maritieme autoriteit" and "die dänische
     # Schifffahrtsbehörde" are compared (their content must still agree)
     keys |= country_keys(f"{speaker.get('text') or ''} {canonical}")
