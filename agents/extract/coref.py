@@ -154,9 +154,10 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
         return Entity(text, claim.speaker["canonical"], claim.speaker["type"])
 
     if not description:
-        own = sents[index] if index < len(sents) else None
-        if own is not None and any(t.text == "," and t.i < speaker[0].i for t in own) and (
-                run := _subject(own, caps, lex)) and run[-1].i < speaker[0].i:
+        sentence = sents[index] if index < len(sents) else None
+        if sentence is not None and any(t.text == "," and t.i < speaker[0].i
+                                        for t in sentence) and (
+                run := _subject(sentence, caps, lex)) and run[-1].i < speaker[0].i:
             # the attribution after its content names its subject at the start: "Mark Rutte
             # verlaat de politiek ..., maakte hij maandag bekend"
             return found(run)
