@@ -352,6 +352,13 @@ def test_the_listing_filter_says_why() -> None:
     assert why("The bridge will stay closed until 19 June, the council said.") is None
 
 
+def test_an_office_stands_for_the_last_named_speaker() -> None:
+    # "president" is a role no earlier speaker was named with, and an office of one person
+    claim = _one("Recep Tayyip Erdoğan said 912 people had been killed. The president said 45 "
+                 "countries had offered to help.", "en", "The president")
+    assert claim.speaker["canonical"] == "Recep Tayyip Erdoğan"
+
+
 @pytest.mark.parametrize("text,start,canonical", [
     # the attribution after its content: its pronoun is the name that opens the sentence
     ("Mark Rutte verlaat de politiek zodra er een nieuw kabinet is, maakte hij maandag "
