@@ -20,7 +20,11 @@ DEV = ROOT.parent / "shared/data/stories/ecbplus-dev"
 
 
 def load() -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """(extracted articles in pipeline order, gold: url -> gold cluster id)."""
+    """(extracted articles in pipeline order, gold: url -> gold cluster id). Exits with a
+    clear message when the corpus is not there (it lives in ../shared, beside the clone)."""
+    if not (DEV / "articles.jsonl").is_file():
+        raise SystemExit(f"ECB+ dev corpus not found at {DEV}: these figures need ../shared "
+                         "beside the clone")
     print(f"extracting {DEV.name} ...", file=sys.stderr, flush=True)
     gold = json.loads((DEV / "gold-clusters.json").read_text())
     articles = []

@@ -41,6 +41,9 @@ from scipy.spatial.distance import squareform
 from spacy.lang.en.stop_words import STOP_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
+if not (ROOT.parent / "shared/eval/score_stories.py").is_file():
+    raise SystemExit(f"{ROOT.parent / 'shared'} not found: the ECB+ dev corpus and its scorer "
+                     "live in ../shared, beside the clone")
 sys.path.insert(0, str(ROOT.parent / "shared/eval"))
 from score_stories import bcubed  # noqa: E402
 

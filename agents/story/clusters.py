@@ -31,6 +31,7 @@ from babel import Locale
 
 from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import stable_id
+from claimwire.agents.extract.lexicon import all_name_glue
 from claimwire.agents.story.encoder import Vector
 
 # Content overlap (Jaccard of content lemmas) at or above which a claim joins a cluster of
@@ -125,9 +126,6 @@ def country_keys(text: str) -> set[str]:
     return found
 
 
-_GLUE = frozenset({"of", "for", "the", "van", "voor", "de", "der", "des", "du", "la", "le"})
-
-
 def acronym_keys(text: str) -> set[str]:
     """The acronyms a speaker goes by ("#usgs"), the one name an organisation keeps in every
     language: written ("de Amerikaanse geologische dienst USGS", "die US-Erdbebenwarte
@@ -142,7 +140,7 @@ def acronym_keys(text: str) -> set[str]:
             initials.append("".join(c for c in word if c.isupper()) if "." in word
                             else word[0])
             continue
-        if word.lower() in _GLUE and initials:
+        if word.lower() in all_name_glue() and initials:
             continue  # "Bank of England", "Raad van State"
         if len("".join(initials)) >= 3 and len(initials) >= 3:
             found.add(f"#{''.join(initials).lower()}")

@@ -99,3 +99,14 @@ def all_multipliers() -> dict[str, int]:
         assert lex is not None
         out.update(lex.multipliers)
     return out
+
+
+@cache
+def all_name_glue() -> frozenset[str]:
+    """Words inside a name phrase in any language ("of", "van", "der", "du")."""
+    out: set[str] = set()
+    for language in LANGUAGES:
+        lex = lexicon(language)
+        assert lex is not None
+        out |= {w for w in lex.np_glue if w.isalpha()}
+    return frozenset(out)
