@@ -159,9 +159,15 @@ def test_names_tell_two_similar_events_apart() -> None:
 def test_counts_are_numbers_with_the_word_they_count() -> None:
     counted = counts("Indian Navy caught 23 pirates and 26 Somali pirates in 2011; a 5.6 "
                      "magnitude quake, 3 of them, killed 1,5 people.", "en")
-    # "Somali" is the first word after 26; years are no counts; "of" and "them" are stop words
-    assert counted == {"pirate": frozenset({"23"}), "somali": frozenset({"26"}),
-                       "magnit": frozenset({"5.6"}), "people": frozenset({"1.5"})}
+    # both words after 26 count; years are no counts; "of" and "them" are stop words, and
+    # "and" is too, so 23 counts pirates only
+    assert counted == {"pirate": frozenset({23.0, 26.0}), "somali": frozenset({26.0}),
+                       "magnit": frozenset({5.6}), "quake": frozenset({5.6}),
+                       "people": frozenset({1.5})}
+    # values, read as the language writes them
+    assert counts("5,385 people were hurt", "en")["people"] == frozenset({5385.0})
+    assert counts("5.385 mensen raakten gewond", "nl")["mensen"] == frozenset({5385.0})
+
 
 
 def test_count_conflict_is_the_share_of_shared_counts_that_disagree() -> None:
@@ -170,6 +176,18 @@ def test_count_conflict_is_the_share_of_shared_counts_that_disagree() -> None:
     assert count_conflict(mysore, sukanya) == count_conflict(sukanya, mysore) == 0.5
     assert count_conflict(mysore, mysore) == 0.0
     assert count_conflict(mysore, counts("No numbers here.", "en")) == 0.0
+
+
+def test_a_count_that_rose_between_two_reports_is_no_conflict() -> None:
+    """The toll of a disaster rises all day: a later report with a larger count updates the
+    earlier; a smaller one, or two reports of one time (ECB+), still disagree."""
+    morning = counts("The quake killed 284 people and hurt 2,323.", "en")
+    evening = counts("The toll rose to 912 people killed; 5,385 were hurt.", "en")
+    later = T0 + timedelta(hours=6)
+    assert count_conflict(morning, evening, T0, later) == 0.0
+    assert count_conflict(evening, morning, later, T0) == 0.0  # either argument order
+    assert count_conflict(morning, evening, T0, T0) == count_conflict(morning, evening) == 1.0
+    assert count_conflict(evening, morning, T0, later) == 1.0  # fell: another count
 
 
 def test_names_overlap_weighs_rare_names_and_is_symmetric() -> None:

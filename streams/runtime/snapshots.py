@@ -36,10 +36,10 @@ from typing import Any
 
 log = logging.getLogger("claimwire.snapshots")
 
-SNAPSHOT_FORMAT = 6  # 2: Report (corroborate) and ClaimClusterer (story) gained fields; 3: claim
+SNAPSHOT_FORMAT = 7  # 2: Report (corroborate) and ClaimClusterer (story) gained fields; 3: claim
 # clusters keep their reports' texts (ClaimText), embedded when first compared; 4: the
 # duplicate index keeps lean signatures (hash values only); 5: a story Member keeps its names;
-# 6: and what it counts (Member.counts)
+# 6: and what it counts (Member.counts); 7: counts as values (floats), not as written
 KEEP = 2
 
 
