@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimwire.agents.corroborate.corroborator import Corroborator
-from claimwire.agents.corroborate.independence import Report, explain, independent_reports
+from claimwire.agents.corroborate.independence import (
+    Report,
+    confirmation_level,
+    explain,
+    independent_reports,
+    origin_key,
+)
 from claimwire.agents.story.clusters import ClaimClusterer, ClaimMatch
 from claimwire.schemas import validator
 
@@ -191,3 +197,20 @@ def test_a_match_changes_nothing() -> None:
          "content": "code rood storm", "numbers": []}
     assert clusterer.match(story_id="s", claim=c).cluster_id is None
     assert len(clusterer.clusters) == 0 and not clusterer._postings
+
+
+def test_an_agency_spelled_out_and_by_its_acronym_is_one_origin() -> None:
+    """theguardian.com's "according to Agence France-Presse" and nu.nl's "Dat meldt persbureau
+    AFP" rest on one agency: the confirmation is single_origin, and the explanation lists
+    one origin with both outlets."""
+    assert origin_key("Agence France-Presse") == origin_key("AFP") == "AFP"
+    assert origin_key("Deutsche Presse-Agentur") == origin_key("dpa") == "DPA"
+    assert origin_key("Reuters") == "Reuters" and origin_key("first-hand") == "first-hand"
+    reports = [_report(1, "theguardian.com", origin="Agence France-Presse", language="en"),
+               _report(2, "nu.nl", origin="AFP")]
+    assert confirmation_level(reports) == "single_origin"
+    why = explain(reports, reports)
+    assert why["origins"] == [{"origin": "AFP", "outlets": ["nu.nl", "theguardian.com"]}]
+    assert why["distinct_origins"] == 1
+    assert confirmation_level([*reports, _report(3, "nos.nl", origin="Reuters")]) == \
+        "corroborated"

@@ -306,6 +306,25 @@ def test_an_organisation_meets_itself_by_its_acronym_in_any_language() -> None:
                 if k.startswith("#")}
 
 
+def test_an_institution_is_one_speaker_in_every_language() -> None:
+    """The Syrian health ministry in en, nl and de shares no word, acronym or name skeleton:
+    the lexicons' institution names give it one key."""
+    english = speaker_keys({"canonical": "health ministry", "text": "health ministry",
+                            "type": "unknown"}, "1")
+    dutch = speaker_keys({"canonical": "Syrische Volksgezondheid", "type": "unknown",
+                          "text": "Syrische ministerie van Volksgezondheid"}, "2")
+    german = speaker_keys({"canonical": "Gesundheitsministerium", "type": "unknown"}, "3")
+    french = speaker_keys({"canonical": "ministère de la Santé", "type": "unknown"}, "4")
+    assert english & dutch & german & french == {"ministry:health"}
+    helmets = [speaker_keys({"canonical": name, "type": "unknown"}, str(n)) for n, name in
+               enumerate(("White Helmets civil defence group", "reddingsorganisatie Witte "
+                          "Helmen", "Zivilschutzorganisation Weißhelme"))]
+    assert helmets[0] & helmets[1] & helmets[2] == {"org:white-helmets"}
+    defence = speaker_keys({"canonical": "Russische Defensie", "type": "unknown",
+                            "text": "Het Russische ministerie van Defensie"}, "5")
+    assert "ministry:defence" in defence and not defence & english
+
+
 def _cclaim(n: int, outlet: str, *, via: str | None = "Interfax", syndicated_of=None,
             cluster="k") -> dict:
     return {"claim_id": f"c{n}", "cluster_id": cluster, "story_id": "s", "outlet": outlet,

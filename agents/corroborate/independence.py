@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from claimwire.agents.core.timefmt import format_time
+from claimwire.agents.story.clusters import acronym_keys
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,21 @@ def origin_of(claim: dict[str, Any]) -> str:
     return (via.get("canonical") or via.get("text")) if via else "first-hand"
 
 
+def origin_key(origin: str) -> str:
+    """One origin however it is written: "Agence France-Presse" (theguardian.com) and "AFP"
+    (nu.nl's "persbureau AFP") are one agency, by the acronym of a name of three or more
+    capitalised words or the acronym itself (agents.story.clusters.acronym_keys), in capitals
+    ("dpa" is DPA). Else the origin as written. Two reports that both rest on AFP are not
+    two origins: without this, one AFP report in two languages was confirmed as
+    ``corroborated``."""
+    if origin == "first-hand":
+        return origin
+    if origin.isalpha() and origin.islower() and 3 <= len(origin) <= 6:
+        return origin.upper()  # "dpa" writes itself in lower case
+    keys = acronym_keys(origin)
+    return next(iter(keys)).lstrip("#").upper() if len(keys) == 1 else origin
+
+
 def in_window(reports: list[Report], window: timedelta) -> list[Report]:
     """The reports inside the window that starts at the cluster's first report, earliest
     first (ties by URL, so any arrival order gives the same list)."""
@@ -65,7 +81,7 @@ def independent_reports(reports: list[Report], window: timedelta) -> list[Report
 
 
 def confirmation_level(counted: list[Report]) -> str:
-    origins = {r.origin for r in counted}
+    origins = {origin_key(r.origin) for r in counted}
     return "corroborated" if len(origins) >= 2 or "first-hand" in origins else "single_origin"
 
 
@@ -102,7 +118,7 @@ def explain(reports: list[Report], counted: list[Report]) -> dict[str, Any]:
               for source, rs in sorted(copies.items())]
     by_origin: dict[str, set[str]] = {}
     for r in counted:
-        by_origin.setdefault(r.origin, set()).add(r.outlet)
+        by_origin.setdefault(origin_key(r.origin), set()).add(r.outlet)
     origins = [{"origin": origin, "outlets": sorted(outlets)}
                for origin, outlets in sorted(by_origin.items())]
     return {"owners": owners, "distinct_owners": len(owners), "shared_text_groups": shared,

@@ -31,7 +31,7 @@ from babel import Locale
 
 from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import stable_id
-from claimwire.agents.extract.lexicon import all_name_glue
+from claimwire.agents.extract.lexicon import all_institutions, all_name_glue
 from claimwire.agents.story.encoder import Vector
 
 # Content overlap (Jaccard of content lemmas) at or above which a claim joins a cluster of
@@ -126,6 +126,28 @@ def country_keys(text: str) -> set[str]:
     return found
 
 
+@cache
+def _institution_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern over every institution name of every language, and name -> key. A name
+    of several words starts at a word; a name of one word (a German compound) may end one:
+    "Bundesgesundheitsministerium"."""
+    key_of = {form: key for key, forms in all_institutions().items() for form in forms}
+    alternatives = sorted(key_of, key=len, reverse=True)
+    pattern = "|".join(rf"(?<!\w){re.escape(f)}" if " " in f else re.escape(f)
+                       for f in alternatives)
+    return re.compile(pattern), key_of
+
+
+def institution_keys(text: str) -> set[str]:
+    """The institutions a speaker names that go by a name in every language ("ministry:health"
+    for "the health ministry", "het Syrische ministerie van Volksgezondheid", "das
+    Gesundheitsministerium", "le ministère de la Santé"; agents/extract/lexicon). Which
+    country's ministry is for the content to tell: a key says who may have said it, and two
+    claims must still agree on what (numbers, words) to meet."""
+    pattern, key_of = _institution_pattern()
+    return {key_of[m.group(0)] for m in pattern.finditer(_fold(text).replace("’", "'"))}
+
+
 def acronym_keys(text: str) -> set[str]:
     """The acronyms a speaker goes by ("#usgs"), the one name an organisation keeps in every
     language: written ("de Amerikaanse geologische dienst USGS", "die US-Erdbebenwarte
@@ -166,6 +188,7 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     # the speaker's country: "de Deense maritieme autoriteit" and "die dänische
     # Schifffahrtsbehörde" are compared (their content must still agree)
     keys |= country_keys(f"{speaker.get('text') or ''} {canonical}")
+    keys |= institution_keys(f"{speaker.get('text') or ''} {canonical}")
     if kind not in ("org", "gpe"):  # an organisation is known by its canonical name only
         for word in canonical.replace("-", " ").split():
             if word[:1].isupper() and len(word) >= 5:

@@ -78,6 +78,12 @@ class Lexicon:
     # with one ("de wethouder") is not resolved to an organisation named before, and a
     # speaker with one ("FNV-bestuurder Jan Boer") is no antecedent of "de vakbond"
     person_nouns: tuple[str, ...] = ()
+    # an institution that has a name in every language -> the names it goes by in this one,
+    # lower case without diacritics ("health ministry", "ministerie van volksgezondheid",
+    # "gesundheitsministerium", "ministere de la sante"): one speaker key for all of them
+    # (agents.story.clusters.institution_keys). A name matches inside a longer one: "ministerie
+    # van volksgezondheid, welzijn en sport", "des gesundheitsministeriums".
+    institutions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 LANGUAGES = ("nl", "en", "de", "fr")
@@ -102,6 +108,17 @@ def all_multipliers() -> dict[str, int]:
 
 
 @cache
+def all_institutions() -> dict[str, tuple[str, ...]]:
+    """Institution -> its names in every language (``Lexicon.institutions``)."""
+    out: dict[str, list[str]] = {}
+    for language in LANGUAGES:
+        lex = lexicon(language)
+        assert lex is not None
+        for key, forms in lex.institutions.items():
+            out.setdefault(key, []).extend(forms)
+    return {key: tuple(forms) for key, forms in sorted(out.items())}
+
+
 def all_name_glue() -> frozenset[str]:
     """Words inside a name phrase in any language ("of", "van", "der", "du")."""
     out: set[str] = set()
