@@ -301,6 +301,11 @@ def test_an_organisation_meets_itself_by_its_acronym_in_any_language() -> None:
                           "text": "Amerikaanse geologische dienst USGS"}, "2")
     german = speaker_keys({"canonical": "US-Erdbebenwarte USGS", "type": "unknown"}, "3")
     assert english & dutch & german == {"#usgs"}
+    assert "#usgs" in speaker_keys({"canonical": "US Geological Survey", "type": "org"}, "6")
+    # the text and the canonical form alike: still one acronym, not USGSUSGS
+    both = speaker_keys({"canonical": "U.S. Geological Survey", "type": "unknown",
+                         "text": "U.S. Geological Survey"}, "5")
+    assert {k for k in both if k.startswith("#")} == {"#usgs"}
     # two letters (EU, VS) tell no speakers apart
     assert not {k for k in speaker_keys({"canonical": "EU", "type": "org"}, "4")
                 if k.startswith("#")}

@@ -158,8 +158,12 @@ def acronym_keys(text: str) -> set[str]:
     found = {f"#{w.lower()}" for w in words if w.isalpha() and w.isupper() and 3 <= len(w) <= 6}
     initials: list[str] = []
     for word in [*words, ""]:
-        if word[:1].isupper() and not (word.isalpha() and word.isupper()):
-            initials.append("".join(c for c in word if c.isupper()) if "." in word
+        # "U.S." and "US" give their letters ("US Geological Survey"), a word its initial;
+        # a longer acronym ends the run (it is a key of its own)
+        short_caps = word.isalpha() and word.isupper() and len(word) <= 2
+        if short_caps or (word[:1].isupper() and not (word.isalpha() and word.isupper())):
+            initials.append(word if short_caps else
+                            "".join(c for c in word if c.isupper()) if "." in word
                             else word[0])
             continue
         if word.lower() in all_name_glue() and initials:
@@ -184,7 +188,10 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     if kind == "pronoun":
         return frozenset({f"(unresolved) {claim_id}"})
     canonical = str(speaker.get("canonical") or speaker.get("text") or "")
-    keys = {_fold(canonical)} | acronym_keys(f"{speaker.get('text') or ''} {canonical}")
+    # each on its own: the two joined would run one name's initials into the other's
+    # ("U.S. Geological Survey U.S. Geological Survey" read as USGSUSGS)
+    keys = {_fold(canonical)} | acronym_keys(str(speaker.get("text") or "")) | \
+        acronym_keys(canonical)
     # the speaker's country: "de Deense maritieme autoriteit" and "die dänische
     # Schifffahrtsbehörde" are compared (their content must still agree)
     keys |= country_keys(f"{speaker.get('text') or ''} {canonical}")
