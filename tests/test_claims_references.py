@@ -236,3 +236,28 @@ def test_speakers_of_one_country_are_compared_by_content() -> None:
     a = c.assign(story_id="s", claim=de, published_at=T0, text=_text("de", 1, 0, 0))
     b = c.assign(story_id="s", claim=nl, published_at=T0, text=_text("nl", 0.6, 0.8, 0))
     assert a == b
+
+
+def test_a_named_speakers_distinctive_number_lets_a_loose_translation_meet() -> None:
+    """USGS's magnitude 7.8 in a long Reuters sentence and in a short NOS one scored cosine
+    0.32: inside one story a shared distinctive number of one named speaker is enough at
+    0.3; a small whole number (2) or another story is not."""
+    c = ClaimClusterer()
+    en = c.assign(story_id="s", claim=_claim("1", "magnitude earthquake strike turkey",
+                                             speaker="U.S. Geological Survey", numbers=[7.8],
+                                             language="en"),
+                  published_at=T0, text=_text("en", 1, 0, 0))
+    loose = (0.35, 0.9367, 0)  # cosine 0.35 with the English report
+    nl = c.assign(story_id="s", claim=_claim("2", "beving kracht", speaker="USGS",
+                                             numbers=[7.8]),
+                  published_at=T0, text=_text("nl", *loose))
+    elsewhere = c.assign(story_id="t", claim=_claim("3", "beving kracht", speaker="USGS",
+                                                    numbers=[7.8]),
+                         published_at=T0, text=_text("nl", *loose))
+    two = c.assign(story_id="u", claim=_claim("4", "two days", speaker="Ahmed Shaker",
+                                              numbers=[2], language="en"),
+                   published_at=T0, text=_text("en", 1, 0, 0))
+    two_nl = c.assign(story_id="u", claim=_claim("5", "twee dagen", speaker="Ahmed Shaker",
+                                                 numbers=[2]),
+                      published_at=T0, text=_text("nl", *loose))
+    assert nl == en and elsewhere != en and two_nl != two
