@@ -261,3 +261,20 @@ def test_a_named_speakers_distinctive_number_lets_a_loose_translation_meet() -> 
                                                  numbers=[2]),
                       published_at=T0, text=_text("nl", *loose))
     assert nl == en and elsewhere != en and two_nl != two
+
+
+@pytest.mark.parametrize(("text", "language", "dates"), [
+    ("Het kabinet is vrijdagavond gevallen.", "nl", ["2023-07-07"]),
+    ("Die Regierung ist am Freitagabend zerbrochen.", "de", ["2023-07-07"]),
+    ("The government collapsed on Friday evening.", "en", ["2023-07-07"]),
+    ("Gisteravond zei hij het, vanavond herhaalt hij het.", "nl", ["2023-07-07", "2023-07-08"]),
+    ("Hij zei van alles, maar de avond bleef rustig.", "nl", []),  # no day in "van", "avond"
+])
+def test_a_part_of_the_day_written_onto_a_day_is_that_day(text, language, dates) -> None:
+    from datetime import date
+
+    from claimwire.agents.extract.dates import find_dates
+    from claimwire.agents.extract.lexicon import lexicon
+
+    found = find_dates(text, lexicon(language), date(2023, 7, 8))  # a Saturday
+    assert [d["date"] for d in found] == dates

@@ -122,3 +122,28 @@ def test_the_crosslingual_reports_of_an_event_share_a_story(
             if r[0] == name and r[3].startswith(day)]
     assert len({r[1] for r in rows}) >= 3
     assert len({r[2] for r in rows}) == 1, rows
+
+
+def test_one_shared_claim_and_a_near_score_take_a_report_into_the_story() -> None:
+    """The fall of Rutte IV (tests/data/corroboration/nl-politics-2023): the Guardian's report
+    scores 0.41 against the Dutch story (under the threshold) and shares one Rutte claim with
+    it; together they take it in, and the Reuters report after it. Monday's announcement is
+    another story."""
+    from datetime import timedelta
+
+    from claimwire.agents.core.timefmt import parse_time
+    from claimwire.agents.story.stage import StoryStage
+    from tests.pure_pipeline import extract_all
+
+    data = ROOT / "tests/data/corroboration/nl-politics-2023"
+    gold = json.loads(data.with_suffix(".gold.json").read_text())
+    name_of = {url: name for name, url in gold["articles"].items()}
+    lines = data.with_suffix(".jsonl").read_text().splitlines()
+    extracted = sorted((json.loads(p) for p in extract_all(json.loads(x) for x in lines)),
+                       key=lambda a: parse_time(a["published_at"]))
+    stage = StoryStage(retention=timedelta(hours=48))
+    story = {name_of[a["url"]]: stage.process(a, parse_time(a["published_at"]))[0]["story_id"]
+             for a in extracted}
+    assert story["d03-guardian"] == story["d05-reuters"] == story["d01-nos"] == \
+        story["d09-spiegel"]
+    assert story["d13-nos"] != story["d01-nos"]

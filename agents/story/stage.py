@@ -14,7 +14,7 @@ from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.quotes import quoted_text
 from claimwire.agents.core.reorder import ReorderBuffer
 from claimwire.agents.core.timefmt import parse_time
-from claimwire.agents.story.assign import StoryAssigner
+from claimwire.agents.story.assign import ScoredArticle, StoryAssigner
 from claimwire.agents.story.clusters import CLAIM_THRESHOLD, ClaimClusterer, ClaimText
 from claimwire.agents.story.dedupe import NEAR_DUPLICATE_THRESHOLD, DuplicateIndex
 from claimwire.agents.story.encoder import EncoderFor, Vector, encode_all, sentence_encoder
@@ -23,6 +23,11 @@ from claimwire.agents.story.features import STORY_THRESHOLD, StoryWeights, lead_
 # Claims of an article that join clusters of one live story and take it into that story
 # (StoryStage._story_of_claims).
 LINK_CLAIMS = 2
+# One such claim is enough where the article also scores this much against the story (below
+# the story threshold): two weak signals of one event. The Guardian's report of the fall of
+# Rutte IV scored 0.41 against the Dutch story and shared one Rutte claim with it; it opened
+# an English story of its own (tests/test_story_quality.py).
+LINK_ONE_CLAIM_SCORE = 0.3
 
 
 def story_entities(article: dict[str, Any]) -> set[str]:
@@ -72,7 +77,7 @@ class StoryStage:
                                         entities=story_entities(article),
                                         published_at=published_at, lead_vector=lead_vector)
             linked = None if scored.joins else self._story_of_claims(
-                article, self.stories.new_story_id(scored), texts)
+                article, self.stories.new_story_id(scored), texts, scored)
             story_id = self.stories.commit(scored, linked).story_id
         else:
             story_id = self.story_of[dedup.of_article_id][0]
@@ -106,10 +111,11 @@ class StoryStage:
         return {k: v for k, v in self.__dict__.items() if k != "encoder_for"}
 
     def _story_of_claims(self, article: dict[str, Any], new_story_id: str,
-                         texts: list[ClaimText | None]) -> str | None:
+                         texts: list[ClaimText | None], scored: ScoredArticle) -> str | None:
         """The live story whose claims this article's claims corroborate, for an article
         that no story's terms and lead took in: LINK_CLAIMS or more of its attributed claims
-        join clusters reported in that story. Two statements of named speakers reported
+        join clusters reported in that story, or one does and the article scores at least
+        LINK_ONE_CLAIM_SCORE against it. Two statements of named speakers reported
         again are strong evidence of one event where the wording is not: the Kremlin's
         reaction to the Nord Stream leaks (zeit.de) cites Jørgensen and the Swedish
         seismologists as the Danish government's story does, in other words."""
@@ -124,7 +130,13 @@ class StoryStage:
                 if story_id in self.stories.stories:
                     votes.setdefault(story_id, set()).add(found.cluster_id)
         best = sorted(votes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        return best[0][0] if best and len(best[0][1]) >= LINK_CLAIMS else None
+        if best and len(best[0][1]) >= LINK_CLAIMS:
+            return best[0][0]
+        for story_id, _clusters in best:
+            score = self.stories.story_score(scored.member, scored.vectors, story_id)
+            if score is not None and score >= LINK_ONE_CLAIM_SCORE:
+                return story_id
+        return None
 
     def _texts(self, article: dict[str, Any], kind: str) -> list[ClaimText | None]:
         """Each claim's report text for matching by embedding (None without an encoder for

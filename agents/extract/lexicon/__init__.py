@@ -84,6 +84,10 @@ class Lexicon:
     # (agents.story.clusters.institution_keys). A name matches inside a longer one: "ministerie
     # van volksgezondheid, welzijn en sport", "des gesundheitsministeriums".
     institutions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # parts of a day written onto a weekday or relative day: "vrijdagavond", "Freitagabend",
+    # "gisteravond" (with ``relative_day_stems``, "gister" -> -1)
+    day_parts: tuple[str, ...] = ()
+    relative_day_stems: Mapping[str, int] = field(default_factory=dict)
 
 
 LANGUAGES = ("nl", "en", "de", "fr")

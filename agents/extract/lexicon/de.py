@@ -108,4 +108,5 @@ LEXICON = Lexicon(
         "org:white-helmets": ("weisshelme", "weißhelme"),
         "org:doctors-without-borders": ("arzte ohne grenzen",),
     },
+    day_parts=("morgen", "vormittag", "mittag", "nachmittag", "abend", "nacht"),
 )

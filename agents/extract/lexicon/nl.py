@@ -110,4 +110,6 @@ LEXICON = Lexicon(
         "org:white-helmets": ("witte helmen",),
         "org:doctors-without-borders": ("artsen zonder grenzen",),
     },
+    day_parts=("ochtend", "morgen", "middag", "avond", "nacht"),
+    relative_day_stems={"gister": -1, "van": 0},
 )
