@@ -127,5 +127,6 @@ def test_an_article_whose_claims_corroborate_a_story_joins_it() -> None:
 
 
 def test_one_shared_claim_does_not_join_a_story() -> None:
+    # nor with a score (0.59) under two thirds of the threshold (1.01 here: no join by score)
     denmark, other = _stage_run([("nos.nl", DENMARK), ("nu.nl", ONE_SHARED)])
     assert other != denmark

@@ -23,11 +23,11 @@ from claimwire.agents.story.features import STORY_THRESHOLD, StoryWeights, lead_
 # Claims of an article that join clusters of one live story and take it into that story
 # (StoryStage._story_of_claims).
 LINK_CLAIMS = 2
-# One such claim is enough where the article also scores this much against the story (below
-# the story threshold): two weak signals of one event. The Guardian's report of the fall of
-# Rutte IV scored 0.41 against the Dutch story and shared one Rutte claim with it; it opened
-# an English story of its own (tests/test_story_quality.py).
-LINK_ONE_CLAIM_SCORE = 0.3
+# One such claim is enough where the article also scores this share of the story threshold
+# against the story (0.3 at the default 0.45): two weak signals of one event. The Guardian's
+# report of the fall of Rutte IV scored 0.41 against the Dutch story and shared one Rutte
+# claim with it; it opened an English story of its own (tests/test_story_quality.py).
+LINK_ONE_CLAIM_SHARE = 2 / 3
 
 
 def story_entities(article: dict[str, Any]) -> set[str]:
@@ -115,10 +115,10 @@ class StoryStage:
         """The live story whose claims this article's claims corroborate, for an article
         that no story's terms and lead took in: LINK_CLAIMS or more of its attributed claims
         join clusters reported in that story, or one does and the article scores at least
-        LINK_ONE_CLAIM_SCORE against it. Two statements of named speakers reported
-        again are strong evidence of one event where the wording is not: the Kremlin's
-        reaction to the Nord Stream leaks (zeit.de) cites Jørgensen and the Swedish
-        seismologists as the Danish government's story does, in other words."""
+        LINK_ONE_CLAIM_SHARE of the story threshold against it. Two statements of named
+        speakers reported again are strong evidence of one event where the wording is not:
+        the Kremlin's reaction to the Nord Stream leaks (zeit.de) cites Jørgensen and the
+        Swedish seismologists as the Danish government's story does, in other words."""
         votes: dict[str, set[str]] = {}
         for claim, text in zip(article["claims"], texts, strict=True):
             if claim["speaker"]["type"] == "outlet":
@@ -134,7 +134,7 @@ class StoryStage:
             return best[0][0]
         for story_id, _clusters in best:
             score = self.stories.story_score(scored.member, scored.vectors, story_id)
-            if score is not None and score >= LINK_ONE_CLAIM_SCORE:
+            if score is not None and score >= LINK_ONE_CLAIM_SHARE * self.stories.threshold:
                 return story_id
         return None
 
