@@ -58,6 +58,12 @@ def _number_value(digits: str, multiplier: str | None, language: str) -> float |
     return value if math.isfinite(value) else None
 
 
+def digits_value(digits: str, language: str) -> float | None:
+    """The value of a run of digits and separators as the language writes it ("5,385" in
+    English and "5.385" in Dutch are 5385; "1,5" is 1.5), or None."""
+    return _number_value(digits, None, language)
+
+
 def parse_number(text: str, language: str) -> float | None:
     """The first number in ``text``, or None."""
     for match in _number_pattern().finditer(text):

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from claimwire.agents.core.stopwords import stop_words
-from claimwire.agents.extract.numbers import parse_number
+from claimwire.agents.extract.numbers import digits_value
 from claimwire.agents.story.encoder import Vector
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -104,7 +104,7 @@ def counts(text: str, language: str) -> dict[str, frozenset[float]]:
     for i, token in enumerate(tokens):
         if not token[0].isdigit() or _YEAR.fullmatch(token):
             continue
-        value = parse_number(token, language)
+        value = digits_value(token, language)
         if value is None:
             continue
         for word in tokens[i + 1:i + 1 + COUNTED_WITHIN]:
