@@ -129,15 +129,12 @@ def count_conflict(a: dict[str, frozenset[float]], b: dict[str, frozenset[float]
     shared = a.keys() & b.keys()
     if not shared:
         return 0.0
-    earlier, later = (a, b) if a_at is None or b_at is None or a_at <= b_at else (b, a)
-    rising = a_at is not None and b_at is not None and a_at != b_at
-
-    def disagree(word: str) -> bool:
-        if a[word] & b[word]:
-            return False
-        return not (rising and max(later[word]) > max(earlier[word]))
-
-    return sum(1 for word in shared if disagree(word)) / len(shared)
+    # on the story stage's hot path (every member pair): no closure, one pass
+    if a_at is None or b_at is None or a_at == b_at:
+        return sum(1 for word in shared if not a[word] & b[word]) / len(shared)
+    earlier, later = (a, b) if a_at < b_at else (b, a)
+    return sum(1 for word in shared if not a[word] & b[word]
+               and max(later[word]) <= max(earlier[word])) / len(shared)
 
 
 def terms(text: str, language: str) -> Counter[str]:
