@@ -352,6 +352,22 @@ def test_the_listing_filter_says_why() -> None:
     assert why("The bridge will stay closed until 19 June, the council said.") is None
 
 
+@pytest.mark.parametrize("second,speaker,canonical", [
+    # ", so" before a determiner: the description stands for the president named before
+    ("Die Ursachen würden seit Sonntag untersucht, so der Präsident.", "Präsident",
+     "Sauli Niinistö"),
+    ("Man nehme die Schäden ernst, so ein Sprecher der Polizei.", "Sprecher der Polizei",
+     "Sprecher Polizei"),
+])
+def test_so_before_a_determiner_attributes(second: str, speaker: str, canonical: str) -> None:
+    claim = _one("Sauli Niinistö sagte, die Lage sei ernst. " + second, "de", second[:8])
+    assert (claim.speaker["text"], claim.speaker["canonical"]) == (speaker, canonical)
+
+
+def test_so_without_a_comma_attributes_nothing() -> None:
+    assert extract_claims("Es ist so der Fall, wenn es regnet.", "de") == []
+
+
 def test_an_office_stands_for_the_last_named_speaker() -> None:
     # "president" is a role no earlier speaker was named with, and an office of one person
     claim = _one("Recep Tayyip Erdoğan said 912 people had been killed. The president said 45 "
@@ -359,15 +375,22 @@ def test_an_office_stands_for_the_last_named_speaker() -> None:
     assert claim.speaker["canonical"] == "Recep Tayyip Erdoğan"
 
 
-@pytest.mark.parametrize("text,start,canonical", [
+@pytest.mark.parametrize("text,start,canonical,language", [
     # the attribution after its content: its pronoun is the name that opens the sentence
     ("Mark Rutte verlaat de politiek zodra er een nieuw kabinet is, maakte hij maandag "
-     "bekend.", "Mark Rutte", "Mark Rutte"),
+     "bekend.", "Mark Rutte", "Mark Rutte", "nl"),
     # a role and an adjective before the name that opens the sentence
     ("Demissionair premier Mark Rutte is niet opnieuw beschikbaar als lijsttrekker. Dat "
-     "heeft hij maandag gezegd.", "Demissionair", "Mark Rutte"),
+     "heeft hij maandag gezegd.", "Demissionair", "Mark Rutte", "nl"),
+    # the sentence pointed back to opens with something else and names the person by a role
+    ("Nach den Erdbeben hat der türkische Präsident Recep Tayyip Erdoğan für zehn Provinzen "
+     "den Ausnahmezustand verhängt. Das kündigte er am Dienstag an.", "Nach den",
+     "Recep Tayyip Erdoğan", "de"),
+    ("Na de aardbevingen heeft de Turkse president Recep Tayyip Erdogan de noodtoestand "
+     "afgekondigd. Dat zei hij dinsdag in Ankara.", "Na de", "Recep Tayyip Erdogan", "nl"),
 ])
 def test_a_pronoun_stands_for_the_name_that_opens_the_claim(text: str, start: str,
-                                                            canonical: str) -> None:
-    claim = _one(text, "nl", start)
+                                                            canonical: str,
+                                                            language: str) -> None:
+    claim = _one(text, language, start)
     assert claim.speaker["canonical"] == canonical and claim.speaker["type"] != "pronoun"

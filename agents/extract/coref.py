@@ -7,6 +7,8 @@ bekend")."""
 
 from __future__ import annotations
 
+import itertools
+
 from spacy.tokens import Doc, Span, Token
 
 from claimwire.agents.extract.entities import Entity, entity_of, is_role
@@ -161,10 +163,18 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
             # the attribution after its content names its subject at the start: "Mark Rutte
             # verlaat de politiek ..., maakte hij maandag bekend"
             return found(run)
+        own_sentence = sents[index] if index < len(sents) else None
+        refers_back = own_sentence is not None and \
+            own_sentence[0].lower_ in lex.backreferences
         for back in window:  # a named speaker or a sentence's subject nearby
             if _named_speaker(by_index.get(back), lex, organisation=False):
                 return named(by_index[back])
             if run := _subject(sents[back], caps, lex):
+                return found(run)
+            if refers_back and back == index - 1 and (run := _role_name(sents[back], caps, lex)):
+                # "Nach den Erdbeben hat der türkische Präsident Recep Tayyip Erdoğan ...
+                # verhängt. Das kündigte er ... an.": the person the sentence it points back
+                # to names by a role, though that sentence does not open with the name
                 return found(run)
         speakers = [c for c in claims if _named_speaker(c, lex, organisation=False)]
         return named(speakers[-1]) if speakers else None
@@ -188,6 +198,22 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
     if run := _org_run(own, caps, lex):
         return found(run)
     return None
+
+
+def _role_name(sent: Span, caps: set[str], lex: Lexicon) -> list[Token]:
+    """The first name in ``sent`` right after a role or a person's noun ("der türkische
+    Präsident Recep Tayyip Erdoğan", "premier Mark Rutte")."""
+    toks = [t for t in sent if not (t.is_space or t.is_punct)]
+    for at, tok in enumerate(toks[:-1]):
+        if is_role(tok, lex) or is_person_word(tok.text, lex):
+            # after the role every capitalised word is the name's, also where all nouns
+            # are capitalised (German): the role already says a person follows
+            run = list(itertools.takewhile(
+                lambda t: t.is_alpha and t.text[:1].isupper() and not t.is_stop,
+                toks[at + 1:at + 5]))
+            if run:
+                return run
+    return []
 
 
 def _org_run(tokens: list[Token], caps: set[str], lex: Lexicon) -> list[Token]:

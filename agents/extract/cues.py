@@ -104,7 +104,7 @@ def separable_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
 
 def german_cue_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
     """German cues that are only cues in a construction: "nach (eigenen) Angaben / Worten /
-    Informationen", "NDR-Recherchen", ", so X"."""
+    Informationen", "NDR-Recherchen", ", so X" (", so der Präsident")."""
     low = tok.lower_
     if low in lex.source_nouns or low.endswith("-recherchen"):
         window = {t.lower_ for t in sent.doc[max(sent.start, tok.i - 3): tok.i + 2]}
@@ -112,6 +112,8 @@ def german_cue_ok(sent: Span, tok: Token, lemma: str, lex: Lexicon) -> bool:
     if low == "so":
         prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
         nxt = sent.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if nxt is not None and nxt.lower_ in lex.determiners and nxt.i + 1 < sent.end:
+            nxt = sent.doc[nxt.i + 1]  # ", so der Präsident", ", so ein Sprecher"
         return prev is not None and prev.text == "," and nxt is not None and \
             nxt.text[:1].isupper()
     return True
