@@ -368,6 +368,19 @@ def test_so_without_a_comma_attributes_nothing() -> None:
     assert extract_claims("Es ist so der Fall, wenn es regnet.", "de") == []
 
 
+def test_a_description_does_not_stand_for_a_persons_surname() -> None:
+    # "Rutte" is written after a first name elsewhere: a person, not the electoral council
+    text = ("The parties in Mark Rutte's coalition failed to agree. Rutte told a news "
+            "conference that the differences were irreconcilable. The electoral council said "
+            "new elections could not be held before mid-November.")
+    claim = _one(text, "en", "The electoral council")
+    assert claim.speaker["canonical"] == "electoral council"
+    # an organisation named before still is what the description stands for
+    airline = _one("KLM zegt dat alle vluchten doorgaan. De vluchten vertrekken volgens de "
+                   "luchtvaartmaatschappij op tijd.", "nl", "De vluchten")
+    assert airline.speaker["canonical"] == "KLM"
+
+
 def test_an_office_stands_for_the_last_named_speaker() -> None:
     # "president" is a role no earlier speaker was named with, and an office of one person
     claim = _one("Recep Tayyip Erdoğan said 912 people had been killed. The president said 45 "

@@ -328,6 +328,10 @@ def test_an_institution_is_one_speaker_in_every_language() -> None:
     defence = speaker_keys({"canonical": "Russische Defensie", "type": "unknown",
                             "text": "Het Russische ministerie van Defensie"}, "5")
     assert "ministry:defence" in defence and not defence & english
+    electoral = [speaker_keys({"canonical": name, "type": "unknown"}, str(n)) for n, name in
+                 enumerate(("electoral council", "Kiesraad", "Wahlrats", "Conseil électoral"))]
+    assert electoral[0] & electoral[1] & electoral[2] & electoral[3] == \
+        {"org:electoral-commission"}
 
 
 def _cclaim(n: int, outlet: str, *, via: str | None = "Interfax", syndicated_of=None,

@@ -106,6 +106,7 @@ LEXICON = Lexicon(
         "org:red-cross": ("rotes kreuz", "roten kreuz", "rote kreuz"),
         "org:red-crescent": ("roter halbmond", "roten halbmond", "rote halbmond"),
         "org:white-helmets": ("weisshelme", "weißhelme"),
+        "org:electoral-commission": ("wahlrat", "wahlkommission", "wahlleitung"),
         "org:doctors-without-borders": ("arzte ohne grenzen",),
     },
     day_parts=("morgen", "vormittag", "mittag", "nachmittag", "abend", "nacht"),

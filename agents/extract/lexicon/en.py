@@ -96,6 +96,8 @@ LEXICON = Lexicon(
         "org:red-cross": ("red cross",),
         "org:red-crescent": ("red crescent",),
         "org:white-helmets": ("white helmets",),
+        "org:electoral-commission": ("electoral council", "electoral commission",
+                                     "election commission"),
         "org:doctors-without-borders": ("doctors without borders",),
     },
 )

@@ -96,6 +96,7 @@ LEXICON = Lexicon(
         "org:red-cross": ("croix-rouge", "croix rouge"),
         "org:red-crescent": ("croissant-rouge", "croissant rouge"),
         "org:white-helmets": ("casques blancs",),
+        "org:electoral-commission": ("conseil electoral", "commission electorale"),
         "org:doctors-without-borders": ("medecins sans frontieres",),
     },
 )

@@ -108,6 +108,7 @@ LEXICON = Lexicon(
         "org:red-cross": ("rode kruis",),
         "org:red-crescent": ("rode halve maan",),
         "org:white-helmets": ("witte helmen",),
+        "org:electoral-commission": ("kiesraad", "kiescommissie"),
         "org:doctors-without-borders": ("artsen zonder grenzen",),
     },
     day_parts=("ochtend", "morgen", "middag", "avond", "nacht"),
