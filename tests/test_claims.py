@@ -386,6 +386,24 @@ def test_an_office_stands_for_the_last_named_speaker() -> None:
     claim = _one("Recep Tayyip Erdoğan said 912 people had been killed. The president said 45 "
                  "countries had offered to help.", "en", "The president")
     assert claim.speaker["canonical"] == "Recep Tayyip Erdoğan"
+    # a party's leader, after a speaker a pronoun named ("Dat zei hij" after "Mark Rutte")
+    claims = extract_claims("Mark Rutte heeft besloten dat hij niet meer beschikbaar is als "
+                            "lijsttrekker. Dat zei hij maandag in de Tweede Kamer.\n\n\"Ik zal "
+                            "de politiek verlaten\", zei de VVD-leider.", "nl")
+    assert [(c.speaker["text"], c.speaker["canonical"]) for c in claims] == [
+        ("hij", "Mark Rutte"), ("VVD-leider", "Mark Rutte")]
+
+
+@pytest.mark.parametrize("text,language,speaker", [
+    # verb-final perfect: the subject stands before the auxiliary, the object after it
+    ("Der niederländische Ministerpräsident Mark Rutte hat seinen Rückzug aus der Politik "
+     "angekündigt.", "de", "niederländische Ministerpräsident Mark Rutte"),
+    ("Minister De Jonge heeft de nieuwe cijfers bekendgemaakt.", "nl", "Minister De Jonge"),
+    ("Het OM had acht jaar geëist.", "nl", "OM"),
+])
+def test_the_subject_of_a_clause_final_participle(text: str, language: str,
+                                                  speaker: str) -> None:
+    assert _one(text, language, text[:6]).speaker["text"] == speaker
 
 
 @pytest.mark.parametrize("text,start,canonical,language", [

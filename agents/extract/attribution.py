@@ -268,11 +268,17 @@ def _subject_before(sent: Span, cue: Token, lex: Lexicon) -> tuple[list[Token], 
         return name, []
     speaker, via = speaker_before(sent, cue, lex)
     final = all(t.is_punct or t.is_space for t in sent.doc[cue.i + 1: sent.end])
-    if not speaker and final and lex.verb_second:
-        # a clause-final participle after an auxiliary ("Het OM had acht jaar geëist.")
+    if final and lex.verb_second and (not speaker or speaker[0].i > sent.start):
+        # a clause-final participle after an auxiliary ("Het OM had acht jaar geëist."):
+        # the subject stands before the auxiliary, what stands between is the object ("Mark
+        # Rutte hat seinen Rückzug aus der Politik angekündigt")
         aux = [t for t in sent.doc[sent.start: cue.i] if t.lower_ in lex.auxiliaries]
-        if aux and aux[0].i > sent.start:
-            speaker, via = speaker_before(sent, aux[0], lex)
+        if aux and aux[0].i > sent.start and (not speaker or speaker[0].i > aux[0].i):
+            subject, subject_via = speaker_before(sent, aux[0], lex)
+            if subject and subject[0].lower_ not in lex.backreferences | lex.pronouns:
+                speaker, via = subject, subject_via
+            elif not speaker:
+                speaker, via = subject, subject_via
     if speaker and lex.verb_second and (
             speaker[0].lower_ in lex.fronted_prepositions or speaker[0].like_num
             or all(t.lower_ in lex.time_words or dated_word(t, lex) for t in speaker)):

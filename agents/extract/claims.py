@@ -170,13 +170,16 @@ def _resolve_speaker(speaker: list[Token], index: int, claims: list[Claim], lex:
         for prev in reversed(claims[-LOOKBACK_CLAIMS:]):
             if speaker[0].lower_ in prev.speaker["text"].lower():
                 return Entity(text, prev.speaker["canonical"], prev.speaker["type"])
-    if speaker[0].lower_ in lex.office_titles:
+    if speaker[0].lower_ in lex.office_titles or (
+            "-" in speaker[0].text and speaker[0].lower_.rsplit("-", 1)[1] in lex.office_titles):
         # "das Staatsoberhaupt" a few sentences after "Steinmeier sagte", "the president
-        # said" after "Erdoğan said" (a role no earlier speaker was named with): an office
-        # held by one person stands for the last named speaker. (A spokesperson does not.)
+        # said" after "Erdoğan said" (a role no earlier speaker was named with), "de
+        # VVD-leider" after "Mark Rutte": an office held by one person stands for the last
+        # named speaker. (A spokesperson does not.)
         for prev in reversed(claims[-3:]):
+            # the canonical form: "Dat zei hij" after "Mark Rutte heeft ..." is Rutte too
             if index - prev.sentence_index <= 3 and prev.speaker["type"] not in (
-                    "outlet", "pronoun") and prev.speaker["text"][:1].isupper():
+                    "outlet", "pronoun") and prev.speaker["canonical"][:1].isupper():
                 return Entity(text, prev.speaker["canonical"], prev.speaker["type"])
     return ent
 

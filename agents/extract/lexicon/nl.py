@@ -55,7 +55,7 @@ LEXICON = Lexicon(
     via_after_cue=frozenset({"via", "tegen"}),
     np_glue=frozenset({"van", "voor", "der", "den", "het", "de", "'s", "’s", "-", "la", "le"}),
     office_titles=frozenset({"premier", "president", "burgemeester", "gouverneur", "koning",
-                             "paus", "staatshoofd"}),
+                             "paus", "staatshoofd", "leider", "partijleider"}),
     role_nouns=frozenset({"woordvoerder", "woordvoerster", "minister", "ministerie",
                           "president", "premier", "autoriteiten", "regering", "kremlin",
                           "persbureau", "politie", "leger", "bronnen"}),
