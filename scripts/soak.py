@@ -8,7 +8,7 @@ The synthetic articles (tests/synthetic.py) go straight to articles.extracted, s
 loads the stateful stages (story, corroborate) and not spaCy. The event-time window is
 shortened to ``--window-hours`` so that three windows pass in a few minutes. ``--language en``
 labels the articles English, so the story stage also runs its sentence encoder and keeps a
-lead vector per member (and the worker's RSS includes torch and the model). Exit code 1 when
+lead vector per member (and the worker's RSS includes the sentence encoder). Exit code 1 when
 a size in the last window exceeds the previous window's by more than 10 % (+ a small slack).
 """
 

@@ -108,6 +108,19 @@ def test_years_are_not_quantities() -> None:
     assert find_numbers("In 2014 annexeerde Rusland de Krim.", "nl") == []
 
 
+@pytest.mark.parametrize("text,language,values", [
+    # a number of time units before a relative word is a time reference, not a quantity
+    ("Twee dagen na storm Ciarán krijgt Frankrijk opnieuw een storm.", "nl", []),
+    ("Two days after the quake, 300 people were rescued.", "en", [300]),
+    ("Drei Wochen zuvor waren 12 Menschen gestorben.", "de", [12]),
+    ("Deux jours plus tard, la tempête avait fait deux morts.", "fr", [2]),
+    # a duration on its own still counts
+    ("De reparatie duurt twee dagen.", "nl", [2]),
+])
+def test_a_relative_time_is_no_quantity(text: str, language: str, values: list[int]) -> None:
+    assert [n["value"] for n in find_numbers(text, language)] == values
+
+
 def test_other_languages_use_the_marked_fallback() -> None:
     claims = extract_claims('«Non cederemo mai a questa pressione», ha dichiarato Sergio '
                             'Mattarella martedì.', "it", date(2022, 2, 15))

@@ -89,6 +89,8 @@ def _number_words(sentence: str, lex: Lexicon | None) -> list[dict[str, Any]]:
         return []
     out: list[dict[str, Any]] = []
     for match in pattern.finditer(sentence):
+        if _counts_time_before(sentence, match.end(), lex):
+            continue
         value = lex.number_words[match.group(1).lower()]
         if match.group(2):
             value *= all_multipliers()[match.group(2).lower()]
@@ -115,6 +117,18 @@ def _names_number(sentence: str, start: int, end: int) -> bool:
     return len(lead) > 2 or not sentence[:1].isupper()
 
 
+def _counts_time_before(sentence: str, end: int, lex: Lexicon) -> bool:
+    """The number ending at ``end`` counts a time unit before a relative word ("twee dagen
+    na storm Ciarán", "two days later", "drei Wochen zuvor"): a time reference, not a
+    quantity a second outlet could confirm. "Two days after Ciarán" and "deux morts" share
+    no fact, though they share the number 2."""
+    if not lex.time_units:
+        return False
+    words = [w.strip(",.;:!?()\"'’").lower() for w in sentence[end:end + 40].split()[:2]]
+    return len(words) == 2 and words[0] in lex.time_units and \
+        words[1] in lex.relative_time_words
+
+
 def find_numbers(sentence: str, language: str, lex: Lexicon | None = None) -> list[dict[str, Any]]:
     """The quantities of a sentence: {"text", "value"}. Bare years and day-of-month numbers
     are dates, not quantities."""
@@ -133,6 +147,8 @@ def find_numbers(sentence: str, language: str, lex: Lexicon | None = None) -> li
         if match.group(3) is None and months and following.startswith(months):
             continue
         if match.group(3) is None and _names_number(sentence, match.start(), match.end()):
+            continue
+        if lex is not None and _counts_time_before(sentence, match.end(), lex):
             continue
         out.append({"text": match.group(0), "value": int(value) if value.is_integer() else value})
     return out

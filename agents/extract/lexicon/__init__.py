@@ -88,6 +88,10 @@ class Lexicon:
     # "gisteravond" (with ``relative_day_stems``, "gister" -> -1)
     day_parts: tuple[str, ...] = ()
     relative_day_stems: Mapping[str, int] = field(default_factory=dict)
+    # a number that counts a time unit before one of these words is a time reference, not a
+    # quantity: "twee dagen na storm Ciarán", "two days after", "deux jours plus tard"
+    time_units: frozenset[str] = frozenset()
+    relative_time_words: frozenset[str] = frozenset()
 
 
 LANGUAGES = ("nl", "en", "de", "fr")

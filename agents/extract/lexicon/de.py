@@ -111,4 +111,8 @@ LEXICON = Lexicon(
         "org:doctors-without-borders": ("arzte ohne grenzen",),
     },
     day_parts=("morgen", "vormittag", "mittag", "nachmittag", "abend", "nacht"),
+    time_units=frozenset({"sekunde", "sekunden", "minute", "minuten", "stunde", "stunden", "tag",
+                          "tage", "tagen", "woche", "wochen", "monat", "monate", "monaten", "jahr",
+                          "jahre", "jahren"}),
+    relative_time_words=frozenset({"nach", "später", "zuvor", "danach", "früher"}),
 )

@@ -100,4 +100,7 @@ LEXICON = Lexicon(
                                      "election commission"),
         "org:doctors-without-borders": ("doctors without borders",),
     },
+    time_units=frozenset({"second", "seconds", "minute", "minutes", "hour", "hours", "day", "days",
+                          "week", "weeks", "month", "months", "year", "years"}),
+    relative_time_words=frozenset({"after", "later", "ago", "earlier", "before"}),
 )

@@ -99,4 +99,7 @@ LEXICON = Lexicon(
         "org:electoral-commission": ("conseil electoral", "commission electorale"),
         "org:doctors-without-borders": ("medecins sans frontieres",),
     },
+    time_units=frozenset({"seconde", "secondes", "minute", "minutes", "heure", "heures", "jour",
+                          "jours", "semaine", "semaines", "mois", "an", "ans", "année", "années"}),
+    relative_time_words=frozenset({"après", "plus", "avant", "auparavant"}),
 )

@@ -113,4 +113,7 @@ LEXICON = Lexicon(
     },
     day_parts=("ochtend", "morgen", "middag", "avond", "nacht"),
     relative_day_stems={"gister": -1, "van": 0},
+    time_units=frozenset({"seconde", "seconden", "minuut", "minuten", "uur", "dag", "dagen", "week",
+                          "weken", "maand", "maanden", "jaar", "jaren"}),
+    relative_time_words=frozenset({"na", "later", "geleden", "eerder", "daarna", "daarvoor"}),
 )
