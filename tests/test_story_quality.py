@@ -21,7 +21,7 @@ from tests.conftest import ROOT, needs_shared
 # slow quality gates over ../shared/data: in `make test` (CI), not in `make test-fast`
 pytestmark = [needs_shared, pytest.mark.quality]
 
-STORY_F1_FLOOR = 0.912  # measured 0.919 in the pipeline's order, eighth session (docs/quality.md)
+STORY_F1_FLOOR = 0.915  # measured 0.921 in the pipeline's order, ninth session (docs/quality.md)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

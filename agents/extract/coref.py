@@ -202,9 +202,23 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
         # back into its sentence: in "Het protest in Stroe trok volgens de organisatie ..."
         # Stroe is what the organisation speaks about
         own = []
-    if run := _org_run(own, caps, lex):
+    if run := _org_run(_outside_quotes(own), caps, lex):
         return found(run)
     return None
+
+
+def _outside_quotes(tokens: list[Token]) -> list[Token]:
+    """The tokens not inside a quotation: a quote's words are what was said, not who said it
+    ("'Headway was being made,' the source said"; "'... my wife Portia ...,' the comedian
+    added")."""
+    out, inside = [], False
+    for tok in tokens:
+        if tok.is_quote or tok.text in "\"“”„«»":
+            inside = not inside
+            continue
+        if not inside:
+            out.append(tok)
+    return out
 
 
 def _surname(name: str, doc: Doc, lex: Lexicon) -> bool:
