@@ -394,6 +394,17 @@ def test_a_description_does_not_stand_for_a_persons_surname() -> None:
     assert airline.speaker["canonical"] == "KLM"
 
 
+def test_a_quotations_words_name_no_speaker() -> None:
+    # the reporter named before is a person ("Ken Rosenthal"), and "Headway" opens the quote
+    claims = extract_claims("Ken Rosenthal of Fox Sports reports that the talks go on. With "
+                            "that in mind, the Nationals push hard. Last night, Rosenthal "
+                            "reported that the Red Sox are making progress. \u201c Headway was "
+                            "being made earlier today, \u201d the source said.", "en")
+    source = [c for c in claims if c.speaker["text"] == "source"]
+    assert len(source) == 1 and source[0].speaker["canonical"] == "source", \
+        [c.speaker for c in claims]
+
+
 def test_an_office_stands_for_the_last_named_speaker() -> None:
     # "president" is a role no earlier speaker was named with, and an office of one person
     claim = _one("Recep Tayyip Erdoğan said 912 people had been killed. The president said 45 "

@@ -207,16 +207,21 @@ def antecedent(speaker: list[Token], index: int, claims: list[Claim], lex: Lexic
     return None
 
 
+_QUOTE_MARKS = "\"\u201c\u201d\u201e\u00ab\u00bb"
+
+
 def _outside_quotes(tokens: list[Token]) -> list[Token]:
     """The tokens not inside a quotation: a quote's words are what was said, not who said it
     ("'Headway was being made,' the source said"; "'... my wife Portia ...,' the comedian
     added")."""
-    out, inside = [], False
-    for tok in tokens:
-        if tok.is_quote or tok.text in "\"“”„«»":
+    marks = [t.is_quote or t.text in _QUOTE_MARKS for t in tokens]
+    # an odd number of marks: the quotation opened before these tokens (in the sentence
+    # before, where the splitter left the opening mark)
+    out, inside = [], sum(marks) % 2 == 1
+    for tok, mark in zip(tokens, marks, strict=True):
+        if mark:
             inside = not inside
-            continue
-        if not inside:
+        elif not inside:
             out.append(tok)
     return out
 
@@ -232,8 +237,10 @@ def _surname(name: str, doc: Doc, lex: Lexicon) -> bool:
     for tok in doc:
         if tok.text == name and tok.i > 0:
             before = doc[tok.i - 1]
-            if before.is_alpha and before.text[:1].isupper() and not before.is_sent_start \
-                    and before.lower_ not in lex.determiners:
+            # a sentence's first word is capitalised anyway: it counts unless it is a stop
+            # or time word ("Yesterday Shell said")
+            if before.is_alpha and before.text[:1].isupper() and not before.is_stop and \
+                    before.lower_ not in lex.determiners | lex.time_words:
                 return True
     return False
 
