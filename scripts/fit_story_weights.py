@@ -6,16 +6,16 @@ Every pair of articles of one ECB+ topic is a training pair (same gold event or 
 similar events the corpus pairs on purpose are the hard negatives), plus every tenth pair
 across topics (easy negatives, so that the model also knows unrelated news). Features are
 ``agents.stories.pair_features``, the very function story assignment calls, with document
-frequencies over the whole dev set (what the online window converges to). Pairs whose years
-disagree are left out: assignment never scores them. A logistic regression, fitted by
-Newton's method (deterministic), gives the weights. Five models are fitted on the same
-pairs (``agents.story.features.MODELS``): ``terms`` over STORY_FEATURES (no sentence encoder),
-``encoded`` over ENCODED_STORY_FEATURES (the leads' sentence embeddings too), the two same
-without the names (``_unnamed``: for texts that name none), and
-``crosslingual`` over CROSSLINGUAL_STORY_FEATURES, the language-neutral subset that scores a
-pair of two languages (fitted on these English pairs as if their terms could not be compared:
-the dev set holds no labelled cross-lingual pairs). Prints the ranking quality (AUC) of each
-feature alone and of each fitted model, on the within-topic pairs.
+frequencies over the whole dev set (what the online window converges to). Pairs whose years or
+incident kinds disagree are left out: assignment never scores them. A logistic regression,
+fitted by Newton's method (deterministic), gives the weights. Five models are fitted on the
+same pairs (``agents.story.features.MODELS``): ``terms`` over STORY_FEATURES (no sentence
+encoder), ``encoded`` over ENCODED_STORY_FEATURES (the leads' sentence embeddings too), the two
+same without the names (``_unnamed``: for texts that name none), and ``crosslingual`` over
+CROSSLINGUAL_STORY_FEATURES, the language-neutral subset that scores a pair of two languages
+(fitted on these English pairs as if their terms could not be compared: the dev set holds no
+labelled cross-lingual pairs). Prints the ranking quality (AUC) of each feature alone and of
+each fitted model, on the within-topic pairs.
 
 Dev data only: the held-out ECB+ test set is never read.
 """

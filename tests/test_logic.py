@@ -199,17 +199,23 @@ def test_names_overlap_weighs_rare_names_and_is_symmetric() -> None:
     assert names_overlap(rare, NameWeights.of({})) == 0.0
 
 
-def test_two_events_in_one_city_on_one_day_stay_apart() -> None:
+@pytest.mark.parametrize("other", [
+    # names no kind of incident: only the names prior keeps it apart (0.36 at the weights of
+    # the twelfth session; a robbery and this fire scored 0.99 without the prior, 0.36 with)
+    "The mayor of Paris opened a new museum on Tuesday, the city said.",
+    # a fire: its kind of incident vetoes the pair (agents.story.incidents)
+    "Fire destroyed the roof of a Paris museum on Tuesday, the city said.",
+])
+def test_two_events_in_one_city_on_one_day_stay_apart(other: str) -> None:
     """Two one-sentence reports that share only a city and a weekday: the names alone must not
-    join a robbery and a fire (without the prior they scored 0.99)."""
+    join a robbery and another event."""
     assigner = StoryAssigner(encoder_for=lambda _language: None)
     robbery = assigner.assign(
         article_id="a", language="en", entities=set(), published_at=T0,
         text="Armed robbers stole jewels worth 2 million euros from a Paris store on Tuesday.")
-    fire = assigner.assign(
-        article_id="b", language="en", entities=set(), published_at=T0,
-        text="Fire destroyed the roof of a Paris museum on Tuesday, the city said.")
-    assert robbery.new and fire.new, fire
+    decision = assigner.assign(article_id="b", language="en", entities=set(), published_at=T0,
+                               text=other)
+    assert robbery.new and decision.new, decision
 
 
 def test_members_that_joined_on_weak_evidence_do_not_vouch_for_newcomers() -> None:

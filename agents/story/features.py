@@ -10,7 +10,9 @@ sentence embeddings is one more feature: it sees paraphrase that shares no term.
 model (``StoryWeights``, fitted by scripts/fit_story_weights.py on the ECB+ dev pairs, one
 with and one without the encoder feature) turns them into the probability that two articles
 report the same event. A member none of whose years (1950-2039) lies within a year of one
-the article names does not count: two earthquakes years apart are two events.
+the article names does not count: two earthquakes years apart are two events; nor does one
+whose lead names another kind of incident (agents.story.incidents: a grounding and a
+collision in one port on one day are two events).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from claimwire.agents.core.stopwords import stop_words
 from claimwire.agents.extract.numbers import digits_value
 from claimwire.agents.story.encoder import Vector
+from claimwire.agents.story.incidents import incident_kinds, kinds_agree
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-3]\d)\b")
@@ -206,6 +209,9 @@ class Member:
     names: frozenset[str]  # the MEMBER_NAMES most used of ``names``
     counts: dict[str, frozenset[float]]  # ``counts``: what the text counts, and how many
     published_at: datetime
+    # the kinds of incident the lead names; a default, so that snapshots pickled before the
+    # field load (their members then veto nothing)
+    incidents: frozenset[str] = frozenset()
     # the lead's unit-length sentence embedding; None where the language has no encoder
     lead_vector: Vector | None = field(default=None, compare=False, repr=False)
 
@@ -221,12 +227,13 @@ def profile(text: str, language: str, entities: set[str] | frozenset[str],
     ``lead_vector``: the encoder's embedding of ``lead_text(text)``, if any."""
     years = frozenset(_YEAR.findall(text))
     numbers = frozenset(n.replace(",", ".") for n in _NUMBER.findall(text)) - years
-    used = names(text)
-    return Member(language, terms(text, language), terms(lead_text(text), language),
+    used, lead = names(text), lead_text(text)
+    return Member(language, terms(text, language), terms(lead, language),
                   frozenset(entities), frozenset(map(int, years)), numbers,
                   frozenset(n for n, _c in sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))
                             [:MEMBER_NAMES]),
-                  counts(text, language), published_at, lead_vector)
+                  counts(text, language), published_at, incident_kinds(lead, language),
+                  lead_vector)
 
 
 def years_agree(a: frozenset[int], b: frozenset[int]) -> bool:
@@ -266,8 +273,9 @@ def pair_features(a: Member, a_vectors: TermVectors, b: Member, b_vectors: TermV
     ENCODED_STORY_FEATURES when both have lead embeddings, else the STORY_FEATURES, each
     without the names (the ``_unnamed`` models) when a text names none; for two languages the
     CROSSLINGUAL_STORY_FEATURES (None without embeddings). None when their years disagree
-    (``years_agree``): two events."""
-    if not years_agree(a.years, b.years):
+    (``years_agree``) or their leads name different kinds of incident (``kinds_agree``): two
+    events."""
+    if not years_agree(a.years, b.years) or not kinds_agree(a.incidents, b.incidents):
         return None
     numbers, entities = _jaccard(a.numbers, b.numbers), _jaccard(a.entities, b.entities)
     shared_year = 1.0 if a.years & b.years else 0.0
