@@ -4,10 +4,13 @@ articles (realistic document frequencies). With and without the sentence encoder
 
     python scripts/story_pair_probe.py
 
-The pairs: one robbery in two wordings (same event), a robbery and a fire in one city on one
-day, and two ship accidents near one port on one day (different events). Used to choose
-``NAMES_PRIOR`` (agents/story/features.py; docs/quality.md): edit it, ``make fit-stories``,
-run this and ``python scripts/cv_stories.py --orders 4``.
+The pairs: one robbery in two wordings (same event); a robbery and a fire, and a robbery and
+a museum opening, in one city on one day, and two ship accidents near one port on one day
+(different events). Used to choose ``NAMES_PRIOR`` (agents/story/features.py;
+docs/quality.md): edit it, ``make fit-stories``, run this and ``python scripts/cv_stories.py
+--orders 4``. The fire and the ship accidents name other kinds of incident than their pair's
+first report (agents/story/incidents.py), so they score 0: the veto keeps them apart. The
+museum opening names none; only the names prior keeps it apart.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ PAIRS = {
     "a robbery and a fire in Paris on one Tuesday": (
         "Armed robbers stole jewels worth 2 million euros from a Paris store on Tuesday.",
         "Fire destroyed the roof of a Paris museum on Tuesday, the city said."),
+    "a robbery and a museum opening in Paris on one Tuesday": (
+        "Armed robbers stole jewels worth 2 million euros from a Paris store on Tuesday.",
+        "The mayor of Paris opened a new museum on Tuesday, the city said."),
     "two ship accidents near Rotterdam on one Monday": (
         "A cargo ship ran aground off Rotterdam on Monday. The Dutch coastguard said the crew "
         "of 12 was safe. Rijkswaterstaat closed the channel.",
@@ -71,7 +77,7 @@ def main() -> int:
                         entities=story_entities(a), published_at=parse_time(a["published_at"]))
         for name, (first, second) in PAIRS.items():
             runs = [probe(window, encoder_for, first, second) for window in (empty, full)]
-            print(f"{encoder_name:17} {name:48} " + ", ".join(
+            print(f"{encoder_name:17} {name:55} " + ", ".join(
                 f"{where} {score:.3f} ({'joins' if joins else 'apart'})"
                 for where, (score, joins) in zip(("empty window", "after ECB+ dev"), runs,
                                                  strict=True)), flush=True)
