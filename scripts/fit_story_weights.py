@@ -45,6 +45,7 @@ from claimwire.agents.story.features import (
     lead_text,
     pair_features,
     profile,
+    years_agree,
 )
 from claimwire.agents.story.stage import story_entities
 
@@ -111,9 +112,10 @@ def fit(rows: list[tuple[float, ...]], same: list[bool], within: list[bool],
 Rows = tuple[list[tuple[float, ...]], list[bool], list[bool]]  # features, same, within
 
 
-def pair_rows(members: list[Member], vectors: list[TermVectors], labels: list[str]
-              ) -> dict[str, Rows]:
-    """Per model, the feature rows of the training pairs, with (same event, within a topic)."""
+def pair_rows(members: list[Member], vectors: list[TermVectors], labels: list[str],
+              vetoes: Counter[tuple[str, str]] | None = None) -> dict[str, Rows]:
+    """Per model, the feature rows of the training pairs, with (same event, within a topic).
+    ``vetoes``, if given, counts the pairs left out, by (veto, kind of pair)."""
     plain = [dataclasses.replace(m, lead_vector=None) for m in members]
     rows: dict[str, Rows] = {name: ([], [], []) for name in MODELS}
 
@@ -131,9 +133,14 @@ def pair_rows(members: list[Member], vectors: list[TermVectors], labels: list[st
                 if k % CROSS_TOPIC_EVERY:
                     continue
             encoded = pair_features(members[i], vectors[i], members[j], vectors[j])
-            if encoded is None:
-                continue
             same, within = labels[i] == labels[j], topic_i == topic_j
+            if encoded is None:
+                if vetoes is not None:
+                    veto = "years" if not years_agree(members[i].years, members[j].years) \
+                        else "incident kinds"
+                    vetoes[veto, "same event" if same else "a topic's other event" if within
+                           else "across topics"] += 1
+                continue
             terms = pair_features(plain[i], vectors[i], plain[j], vectors[j])
             assert terms is not None
             other = dataclasses.replace(members[j], language="xx")
@@ -172,7 +179,10 @@ def main() -> None:
     print(f"encoding {len(articles)} leads with {ENCODER_MODEL} ...", file=sys.stderr,
           flush=True)
     members, vectors = profiles(articles)
-    rows = pair_rows(members, vectors, [gold[a["url"]] for a in articles])
+    vetoes: Counter[tuple[str, str]] = Counter()
+    rows = pair_rows(members, vectors, [gold[a["url"]] for a in articles], vetoes)
+    print("pairs left out (assignment does not score them):", ", ".join(
+        f"{veto} {pair} {n}" for (veto, pair), n in sorted(vetoes.items())))
     for name, features in MODELS.items():
         fit(*rows[name], features, args.out_dir / MODEL_FILES[name].name)
 
