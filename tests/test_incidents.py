@@ -5,6 +5,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimwire.agents.story.assign import StoryAssigner
 from claimwire.agents.story.incidents import KINDS_PATH, incident_kinds, kinds_agree
@@ -38,6 +40,23 @@ def test_kinds_agree_unless_both_name_kinds_none_compatible() -> None:
     assert kinds_agree(frozenset({"collision"}), frozenset({"sinking", "flood"}))
     assert kinds_agree(frozenset({"robbery"}), frozenset())  # no evidence: no veto
     assert kinds_agree(frozenset(), frozenset())
+
+
+KINDS = sorted({kind for by_kind in json.loads(KINDS_PATH.read_text(encoding="utf-8"))[
+    "kinds"].values() for kind in by_kind})
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.frozensets(st.sampled_from(KINDS)), st.frozensets(st.sampled_from(KINDS)))
+def test_the_veto_does_not_depend_on_which_report_came_first(a: frozenset[str],
+                                                             b: frozenset[str]) -> None:
+    """Story assignment must give the same stories in any arrival order: the veto is
+    symmetric and a lead agrees with itself. A lead that names kinds and agrees still agrees
+    when it names one more (a lead that names none agrees with anything: no evidence)."""
+    assert kinds_agree(a, b) == kinds_agree(b, a)
+    assert kinds_agree(a, a)
+    if a and kinds_agree(a, b):
+        assert all(kinds_agree(a | {kind}, b) for kind in KINDS)
 
 
 def test_the_word_lists_are_lower_case_and_every_compatible_kind_is_listed() -> None:
