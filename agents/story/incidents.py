@@ -11,8 +11,8 @@ Story assignment then does not score the pair, as for years that disagree
 
 On ECB+ dev, whose topics pair two similar events of one kind (so the veto can only cost
 there), ``scripts/fit_story_weights.py`` counts the pairs it leaves out: no same-event pair
-(of 3,141), no pair of a topic's two events that the years let through (2,294; three more
-would be, but the years veto them first), and 599 of the every-tenth pairs across topics.
+(of 3,141), no pair of a topic's two events that the years let through (2,294), and 599 of
+the every-tenth pairs across topics.
 
 Hazard: a lead that names a second incident only in passing ("a year after the fire, ...")
 carries that kind too; a veto needs the other lead to name kinds, none of them compatible. The
