@@ -2,7 +2,7 @@
 numbers that are names, and the clustering rules that use them (dates, stems, the
 same-language check). Plain inputs, plain expected outputs."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -159,6 +159,43 @@ def test_a_shared_date_lets_a_translation_of_an_outlet_fact_meet_inside_its_stor
     assert nl == en and undated != en and elsewhere != en
 
 
+def test_a_dated_outlet_fact_in_another_language_is_found_by_its_date_in_the_story() -> None:
+    """No content word and no number in common ("Het kabinet-Rutte IV is vrijdagavond
+    gevallen" / "The Dutch government collapsed on Friday evening"): the story and the date
+    find the cluster, and the cosine decides."""
+    c = ClaimClusterer()
+    nl = c.assign(story_id="s", claim=_claim("1", "kabinet-rutte iv vrijdagavond gevallen",
+                                             dates=["2023-07-07"]),
+                  published_at=T0, text=_text("nl", 1, 0, 0))
+    en = c.assign(story_id="s", claim=_claim("2", "dutch government collapse friday even",
+                                             dates=["2023-07-07"], language="en"),
+                  published_at=T0, text=_text("en", 0.5, 0.866, 0))
+    # the same date in another story: not found, and not enough (cosine under 0.75)
+    other_story = c.assign(story_id="t", claim=_claim("3", "regering valt over asielbeleid",
+                                                      dates=["2023-07-07"], language="de"),
+                           published_at=T0, text=_text("de", 0.5, 0.866, 0))
+    # another date in the story: another fact
+    monday = c.assign(story_id="s", claim=_claim("4", "cabinet resign monday king",
+                                                 dates=["2023-07-10"], language="en"),
+                      published_at=T0, text=_text("en", 0.5, 0.866, 0))
+    assert en == nl and other_story != nl and monday != nl
+    # removed with the cluster: its date key goes too (no posting left behind)
+    assert c.evict_before(T0 + timedelta(seconds=1)) == 3
+    assert not c._postings
+
+
+def test_a_dated_outlet_fact_is_embedded_before_any_cluster_wants_it() -> None:
+    """Its story is unknown when the batch is embedded, and a later report in another
+    language may need its vector; an undated one (no date key) waits for a candidate."""
+    c = ClaimClusterer()
+    dated = ClaimText("nl", "Het kabinet is vrijdagavond gevallen.")
+    undated = ClaimText("nl", "Het kabinet is gevallen.")
+    wanted = c.to_embed([(_claim("1", "kabinet vrijdagavond gevallen", dates=["2023-07-07"]),
+                          dated), (_claim("2", "kabinet gevallen"), undated)])
+    assert [(report.sentence, which) for report, which, _t in wanted] == [
+        (dated.sentence, "vector")]
+
+
 def test_a_shared_country_alone_does_not_join_a_claim_without_content() -> None:
     c = ClaimClusterer()
     country = {"text": "Oekraïne", "canonical": "Ukraine", "type": "gpe", "role": None}
@@ -278,3 +315,19 @@ def test_a_part_of_the_day_written_onto_a_day_is_that_day(text, language, dates)
 
     found = find_dates(text, lexicon(language), date(2023, 7, 8))  # a Saturday
     assert [d["date"] for d in found] == dates
+
+
+@pytest.mark.parametrize(("sentence", "language", "names"), [
+    # the nl/de/fr tokenizers keep a hyphenated compound whole; English splits it
+    ("Het kabinet-Rutte IV is vrijdagavond gevallen, meldt de NOS.", "nl", {"Rutte", "NOS"}),
+    ("Kabinet-Rutte gevallen, meldt de NOS.", "nl", {"Rutte", "NOS"}),
+    ("Die Lecks an den Nord-Stream-Pipelines sind absichtlich verursacht, sagte Frederiksen.",
+     "de", {"Nord", "Stream", "Frederiksen"}),
+    ("The Rutte-led coalition collapsed, Reuters said.", "en", {"Rutte", "Reuters"}),
+])
+def test_a_name_inside_a_hyphenated_compound_is_an_entity(sentence: str, language: str,
+                                                          names: set[str]) -> None:
+    (claim,) = extract_claims(sentence, language)
+    found = {e["canonical"] for e in claim.entities}
+    assert names <= found
+    assert not any("-" in name for name in found)

@@ -99,11 +99,26 @@ def sentence_entities(sent: Span) -> list[dict[str, str]]:
                                                   "type": ent.label_.lower()})
     # Capitalised words that are not sentence-initial: a cheap proper-noun signal.
     for tok in sent:
-        if tok.i > sent.start and tok.text[:1].isupper() and tok.is_alpha and not tok.is_stop:
-            key = tok.text
+        for key in capitalised_words(tok, initial=tok.i == sent.start):
             if not any(key.lower() in e["canonical"].lower() for e in seen.values()):
                 seen.setdefault(key, {"text": key, "canonical": key, "type": "name"})
     return list(seen.values())
+
+
+def capitalised_words(tok: Token, initial: bool) -> list[str]:
+    """The capitalised words of a token, but a sentence's first (capitalised by position).
+    The Dutch, German and French tokenizers keep a hyphenated compound whole, where the English
+    one splits it: "kabinet-Rutte", "Nord-Stream-Pipelines" and "VVD-leider" give Rutte,
+    Nord, Stream, Pipelines and VVD, as "the Rutte cabinet" and "Nord Stream" do in English.
+    A compound's later parts count even in a sentence's first token ("Kabinet-Rutte")."""
+    if tok.is_alpha:
+        return [tok.text] if tok.text[:1].isupper() and not initial and not tok.is_stop else []
+    if "-" not in tok.text:
+        return []
+    vocab = tok.vocab
+    return [part for k, part in enumerate(tok.text.split("-"))
+            if part[:1].isupper() and part.isalpha() and len(part) > 1
+            and not (initial and k == 0) and not vocab[part].is_stop]
 
 
 def sentences(doc: Doc) -> list[Span]:

@@ -216,8 +216,9 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
 class ClaimText:
     """A report's language, sentence and the words it quotes (core.quotes), with their unit
     embeddings once computed. A report is embedded only when it is to be compared with one in
-    another language (``ClaimClusterer.to_embed``): the encoder is most of the story stage's
-    cost, and most claims never meet a report of their speaker in another language."""
+    another language, or is a dated outlet fact (``ClaimClusterer.to_embed``): the encoder is
+    most of the story stage's cost, and most claims never meet a report of their speaker in
+    another language."""
 
     language: str
     sentence: str
@@ -365,12 +366,17 @@ class ClaimClusterer:
     def __len__(self) -> int:
         return len(self.clusters)
 
-    def _keys(self, speakers: frozenset[str], content: set[str],
-              numbers: frozenset[float]) -> set[str]:
+    def _keys(self, speakers: frozenset[str], content: set[str], numbers: frozenset[float],
+              dates: frozenset[str], story_ids: set[str]) -> set[str]:
         if OUTLET not in speakers:
             return {f"s:{s}" for s in speakers}
-        # unattributed facts: by their numbers, and by their content words
-        return {f"n:{n:g}" for n in numbers} | {f"c:{w}" for w in content if len(w) > 3}
+        # Unattributed facts: by their numbers, by their content words, and by the dates
+        # they name within a story. A fact in another language shares no content word, and
+        # often no number ("Het kabinet-Rutte IV is vrijdagavond gevallen" and "The Dutch
+        # government collapsed on Friday evening"); a shared date in one story is what
+        # lets claim_similarity accept its lower cosine, so it must find the cluster too.
+        return {f"n:{n:g}" for n in numbers} | {f"c:{w}" for w in content if len(w) > 3} | {
+            f"d:{story}/{d}" for story in story_ids for d in dates}
 
     def _candidates(self, keys: set[str]) -> list[ClaimCluster]:
         found: set[str] = set()
@@ -385,15 +391,20 @@ class ClaimClusterer:
         """The texts to embed before these claims (of one article, in one language) are
         matched: a claim's own, and the reports of its candidate clusters, wherever a
         candidate holds a report in another language; each as (report, which, text), for
-        the caller to encode in one batch and set ``setattr(report, which, vector)``."""
+        the caller to encode in one batch and set ``setattr(report, which, vector)``.
+        A dated fact an outlet states is embedded in any case: its story is not known yet,
+        and a report in another language may find it later by its date in their story
+        (``_keys``), not by a word."""
         out: dict[tuple[int, str], tuple[ClaimText, str, str]] = {}
         for claim, text in claims:
             speakers, content, numbers, dates = _claim_keys(claim)
-            candidates = [c for c in self._candidates(self._keys(speakers, content, numbers))
+            candidates = [c for c in self._candidates(self._keys(speakers, content, numbers,
+                                                                 frozenset(), set()))
                           if comparable(speakers, numbers, dates, c)
                           and any(r.language != text.language for r in c.reports)]
+            dated_fact = OUTLET in speakers and bool(dates)
             for report in [text, *(r for c in candidates for r in c.reports)] \
-                    if candidates else []:
+                    if candidates or dated_fact else []:
                 for item in report.unembedded():
                     out.setdefault((id(item[0]), item[1]), item)
         return list(out.values())
@@ -406,7 +417,8 @@ class ClaimClusterer:
         speakers, content, numbers, dates = _claim_keys(claim)
         language = text.language if text is not None else str(claim.get("language", ""))
         best: tuple[float, str] | None = None
-        for cluster in self._candidates(self._keys(speakers, content, numbers)):
+        for cluster in self._candidates(self._keys(speakers, content, numbers, dates,
+                                                   {story_id})):
             sim = claim_similarity(speakers, content, numbers, text, language, story_id,
                                    cluster, dates)
             if sim >= 1.0 and (best is None or sim > best[0]):
@@ -432,7 +444,7 @@ class ClaimClusterer:
         if text is not None and len(cluster.reports) < self.MAX_REPORTS:
             cluster.reports.append(text)
         cluster.last_seen = max(cluster.last_seen, published_at)
-        for key in self._keys(speakers, content, numbers):
+        for key in self._keys(speakers, content, numbers, dates, {story_id}):
             self._postings.setdefault(key, set()).add(cluster.cluster_id)
         self._expiry.push(cluster.cluster_id, cluster.last_seen)
         return cluster.cluster_id
@@ -464,5 +476,6 @@ class ClaimClusterer:
         return evicted
 
     def _postings_of(self, cluster: ClaimCluster) -> set[str]:
-        return self._keys(cluster.speakers, cluster.content, cluster.numbers)
+        return self._keys(cluster.speakers, cluster.content, cluster.numbers, cluster.dates,
+                          cluster.story_ids)
 

