@@ -6,7 +6,8 @@
     python scripts/eval_corroboration.py --summary out/corroboration/summary.json --check FLOORS
 
 ``--check FLOORS`` (the CI gate, tests/data/corroboration/floors.json) exits 1 when a
-scenario's precision or recall falls below its floor, or a scenario has no floor or was not
+scenario's precision, recall or number of passing checks (``checks_passed``: the scorer's
+evidence, count and level checks) falls below its floor, or a scenario has no floor or was not
 run. ``--target`` exits 1 unless every scenario meets the issue's target: precision 1.0 and
 recall at least 0.9 with all checks passing. ``--summary`` checks the rows an earlier run
 wrote instead of replaying. Scenarios of our own in tests/data/corroboration/ (same format)
@@ -78,7 +79,8 @@ def run(gold: Path, out: Path, in_process: bool = False) -> dict[str, Any]:
     return {"scenario": name, "precision": float(p.group(1)) if p else None,
             "recall": float(r.group(1)) if r else None,
             "confirmed": f"{r.group(2)}/{r.group(3)}" if r else None,
-            "checks": f"{c.group(1)}/{c.group(2)}" if c else None, "exit": scored.returncode,
+            "checks": f"{c.group(1)}/{c.group(2)}" if c else None,
+            "checks_passed": int(c.group(1)) if c else None, "exit": scored.returncode,
             "seconds": round(seconds, 1), "report": str(out / f"{name}.score.txt")}
 
 

@@ -1,7 +1,8 @@
 """The corroboration quality gate (issue 14): `make eval-corroboration` replays every dev
 scenario of ../shared/data/corroboration/ (and ours in tests/data/corroboration/) through the
 real pipeline on the embedded broker and scores it with ../shared/eval/score_corroboration.py.
-The floors in tests/data/corroboration/floors.json pin the precision and recall measured (the
+The floors in tests/data/corroboration/floors.json pin the precision, the recall and the
+number of the scorer's checks that pass, as measured (the
 issue's target is precision 1.0 and recall >= 0.9): a regression below a floor fails CI. CI runs
 the scenarios through the stages' logic in one process (``--in-process``, ~25 s instead of a
 broker and a worker per scenario, ~3 min); tests/test_stream_correctness.py checks that a broker
@@ -55,6 +56,10 @@ def _row(name: str, precision: float | None, recall: float | None) -> dict[str, 
      ["b: no floor"]),
     ([_row("a", 1.0, 1.0)], {"a": {"recall": 0.5}, "c": {"recall": 0.5}},
      ["c: has a floor but was not run"]),
+    # the checks that pass (evidence, counts, levels) have a floor too
+    ([{**_row("a", 1.0, 1.0), "checks_passed": 40}], {"a": {"checks_passed": 40}}, []),
+    ([{**_row("a", 1.0, 1.0), "checks_passed": 39}], {"a": {"checks_passed": 40}},
+     ["a: checks_passed 39"]),
 ])
 def test_the_floor_check_of_a_summary(tmp_path: Path, rows: list[dict[str, object]],
                                       floors: dict[str, dict[str, float]],
