@@ -331,3 +331,21 @@ def test_a_name_inside_a_hyphenated_compound_is_an_entity(sentence: str, languag
     found = {e["canonical"] for e in claim.entities}
     assert names <= found
     assert not any("-" in name for name in found)
+
+
+@pytest.mark.parametrize(("sentence", "language", "values"), [
+    # a share written like a clock time is a quantity
+    ("The Federal Reserve held interest rates steady on Wednesday in the 5.25%-5.50% range.",
+     "en", [5.25, 5.5]),
+    ("The central bank raised its main rate to 4.50 percent on Thursday afternoon.", "en",
+     [4.5]),
+    # a clock time is none
+    ("De trein met 200 reizigers vertrok om 9.30 van het station in Utrecht.", "nl", [200]),
+    ("Das Spiel vor 40.000 Zuschauern beginnt um 20.15 Uhr im Stadion der Stadt.", "de",
+     [40000]),
+])
+def test_an_outlet_fact_counts_a_share_not_a_clock_time(sentence: str, language: str,
+                                                        values: list[float]) -> None:
+    (claim,) = extract_claims(sentence, language)
+    assert claim.speaker["type"] == "outlet"
+    assert [n["value"] for n in claim.numbers] == values

@@ -72,6 +72,22 @@ def content_sentence(sent: Span, lex: Lexicon) -> bool:
         sum(1 for t in sent if t.is_alpha) >= MIN_FACT_WORDS - 2
 
 
+def is_clock_time(number: str, sentence: str, lex: Lexicon) -> bool:
+    """The number reads as a time of day ("20.15 uur", "om 9.30"), unless every place the
+    sentence writes it, a percent sign or word follows: "in the 5.25%-5.50% range" and
+    "2.75 percent" are shares, and a share is a checkable quantity."""
+    text = number.strip()
+    if not _TIME_OF_DAY.fullmatch(text):
+        return False
+    found = False
+    for match in re.finditer(rf"(?<![\w.,]){re.escape(text)}(?![\w])", sentence):
+        found = True
+        after = sentence[match.end():match.end() + 30].lstrip().lower()
+        if not after.startswith(("%", *lex.percent_words)):
+            return True
+    return not found
+
+
 def unattributed_fact(sent: Span, index: int, lex: Lexicon) -> Claim | None:
     """A checkable statement of fact without attribution: the outlet asserts it. Checkable
     here means it states a quantity (a number that is not only a year or a clock time) or a
@@ -81,7 +97,7 @@ def unattributed_fact(sent: Span, index: int, lex: Lexicon) -> Claim | None:
     if stext.endswith("?") or is_quoted(stext):
         return None
     numbers = [n for n in find_numbers(stext, lex.language, lex)
-               if not _TIME_OF_DAY.fullmatch(n["text"].strip())]
+               if not is_clock_time(n["text"], stext, lex)]
     if not numbers and (not is_dated(stext, lex) or is_hedged(stext, lex)):
         return None
     words = sum(1 for t in sent if t.is_alpha)

@@ -92,6 +92,8 @@ class Lexicon:
     # quantity: "twee dagen na storm Ciarán", "two days after", "deux jours plus tard"
     time_units: frozenset[str] = frozenset()
     relative_time_words: frozenset[str] = frozenset()
+    # a number these follow (or a "%") is a share, never a clock time: "5.25 percent"
+    percent_words: tuple[str, ...] = ()
 
 
 LANGUAGES = ("nl", "en", "de", "fr")

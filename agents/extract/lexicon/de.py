@@ -115,4 +115,5 @@ LEXICON = Lexicon(
                           "tage", "tagen", "woche", "wochen", "monat", "monate", "monaten", "jahr",
                           "jahre", "jahren"}),
     relative_time_words=frozenset({"nach", "später", "zuvor", "danach", "früher"}),
+    percent_words=("prozent",),  # also "Prozentpunkte"
 )

@@ -103,4 +103,5 @@ LEXICON = Lexicon(
     time_units=frozenset({"second", "seconds", "minute", "minutes", "hour", "hours", "day", "days",
                           "week", "weeks", "month", "months", "year", "years"}),
     relative_time_words=frozenset({"after", "later", "ago", "earlier", "before"}),
+    percent_words=("percent", "per cent", "pct", "percentage point"),
 )

@@ -102,4 +102,5 @@ LEXICON = Lexicon(
     time_units=frozenset({"seconde", "secondes", "minute", "minutes", "heure", "heures", "jour",
                           "jours", "semaine", "semaines", "mois", "an", "ans", "année", "années"}),
     relative_time_words=frozenset({"après", "plus", "avant", "auparavant"}),
+    percent_words=("pour cent", "point de pourcentage", "points de pourcentage"),
 )

@@ -116,4 +116,5 @@ LEXICON = Lexicon(
     time_units=frozenset({"seconde", "seconden", "minuut", "minuten", "uur", "dag", "dagen", "week",
                           "weken", "maand", "maanden", "jaar", "jaren"}),
     relative_time_words=frozenset({"na", "later", "geleden", "eerder", "daarna", "daarvoor"}),
+    percent_words=("procent",),  # also "procentpunt"
 )
