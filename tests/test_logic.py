@@ -317,6 +317,22 @@ def test_an_organisation_meets_itself_by_its_acronym_in_any_language() -> None:
                 if k.startswith("#")}
 
 
+def test_an_acronym_in_brackets_after_the_name_is_the_speakers() -> None:
+    french = {"canonical": "Institut géophysique américain", "type": "unknown",
+              "text": "Institut géophysique américain"}
+    sentence = ("Une seconde secousse de magnitude 7,5 a frappé lundi, selon l'Institut "
+                "géophysique américain (USGS).")
+    english = speaker_keys({"canonical": "U.S. Geological Survey", "type": "org"}, "1")
+    assert english & speaker_keys(french, "2", sentence) == {"#usgs"}
+    # without the sentence, or with the brackets elsewhere in it, the initials do not meet
+    assert not english & speaker_keys(french, "3")
+    assert not english & speaker_keys(
+        french, "4", "Selon l'Institut géophysique américain, la secousse (USGS) ...")
+    # a bracketed number or word is no acronym
+    assert not {k for k in speaker_keys(french, "5", "l'Institut géophysique américain (2023)")
+                if k.startswith("#")}
+
+
 def test_an_institution_is_one_speaker_in_every_language() -> None:
     """The Syrian health ministry in en, nl and de shares no word, acronym or name skeleton:
     the lexicons' institution names give it one key."""

@@ -180,13 +180,25 @@ def acronym_keys(text: str) -> set[str]:
     return found
 
 
-def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
+def bracketed_acronym_keys(name: str, sentence: str) -> set[str]:
+    """The acronym in brackets right after ``name`` in ``sentence``: "Nederlands Forensisch
+    Instituut (NFI)" gives "#nfi"."""
+    if not name or not sentence:
+        return set()
+    found = re.search(re.escape(name) + r"\s*\(([^\W\d_]{3,6})\)", sentence)
+    return acronym_keys(found.group(1)) if found else set()
+
+
+def speaker_keys(speaker: dict[str, Any], claim_id: str, sentence: str = ""
+                 ) -> frozenset[str]:
     """Who makes the claim, for matching. Facts an outlet states without attribution are all
     "(outlet)". A named speaker is known by its canonical form, its country ("@dk"), and by
     the skeleton of each
     capitalised word of its name of five or more letters (its surname: "Wopke Hoekstra" and
     "minister Hoekstra" meet, and so do "Lawrow" and "Lavrov"; a skeleton under three letters
-    is too common, so "Rutte" is known by its spelling). An unresolved pronoun meets
+    is too common, so "Rutte" is known by its spelling), and by the acronym that the claim's
+    ``sentence`` puts in brackets after the name ("selon l'Institut géophysique américain
+    (USGS)": the French initials are not the English ones). An unresolved pronoun meets
     nobody."""
     kind = speaker.get("type")
     if kind == "outlet":
@@ -197,7 +209,8 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str) -> frozenset[str]:
     # each on its own: the two joined would run one name's initials into the other's
     # ("U.S. Geological Survey U.S. Geological Survey" read as USGSUSGS)
     keys = {_fold(canonical)} | acronym_keys(str(speaker.get("text") or "")) | \
-        acronym_keys(canonical)
+        acronym_keys(canonical) | bracketed_acronym_keys(str(speaker.get("text") or ""),
+                                                         sentence)
     # the speaker's country: "de Deense maritieme autoriteit" and "die dänische
     # Schifffahrtsbehörde" are compared (their content must still agree)
     keys |= country_keys(f"{speaker.get('text') or ''} {canonical}")
@@ -348,7 +361,7 @@ def claim_similarity(speakers: frozenset[str], content: set[str], numbers: froze
 def _claim_keys(claim: dict[str, Any]
                 ) -> tuple[frozenset[str], set[str], frozenset[float], frozenset[str]]:
     """A claim record's speaker keys, content lemmas, numbers and calendar dates."""
-    speakers = speaker_keys(claim["speaker"], claim["claim_id"])
+    speakers = speaker_keys(claim["speaker"], claim["claim_id"], str(claim.get("sentence", "")))
     numbers = frozenset(float(n["value"]) for n in claim.get("numbers", []))
     dates = frozenset(str(d["date"]) for d in claim.get("dates", []) if d.get("date"))
     return speakers, set(claim["content"].split()), numbers, dates
