@@ -35,6 +35,14 @@ def _claim_at(text: str, language: str, start: str):
     ("nl", "Het KNMI heeft voor zondagavond code oranje afgegeven voor Zeeland. De "
            "waarschuwing geldt van 20.00 tot 23.00 uur. Aan zee zijn windstoten tot 120 "
            "kilometer per uur mogelijk, waarschuwt het weerinstituut.", "Aan zee", "KNMI"),
+    # a name that hyphens join ("Météo-France") opens the sentence before: the description
+    # stands for it, not for a place in its own sentence; "l'institut" is a description too
+    ("nl", "Météo-France heeft voor zaterdagavond code oranje afgegeven voor zes departementen. "
+           "Tussen de Vendée en de Gironde kunnen windstoten van 120 tot 130 kilometer per uur "
+           "voorkomen, waarschuwt het weerinstituut.", "Tussen de Vendée", "Météo-France"),
+    ("fr", "Météo-France a placé six départements en vigilance orange à partir de samedi. Des "
+           "rafales de 120 à 130 km/h sont attendues entre la Vendée et la Gironde dans la "
+           "soirée, a précisé l'institut.", "Des rafales", "Météo-France"),
     ("en", "Buckingham Palace says the Queen's doctors are concerned. In a statement, the "
            "palace said the Queen remained comfortable at Balmoral.", "In a statement",
      "Buckingham Palace"),

@@ -34,7 +34,9 @@ def is_description(speaker: list[Token], lex: Lexicon) -> bool:
     if not speaker or len(speaker) > 2:
         return False
     before = speaker[0].doc[speaker[0].i - 1] if speaker[0].i > 0 else None
-    return before is not None and before.lower_.rstrip("'’") in lex.determiners and all(
+    # "l'institut": the elided determiner is a token of its own, written with its apostrophe
+    return before is not None and (before.lower_ in lex.determiners or before.lower_.rstrip(
+        "'’") in lex.determiners) and all(
         t.is_alpha and t.text[:1].islower() and not t.is_stop for t in speaker) and not any(
         is_role(t, lex) or is_person_word(t.text, lex) for t in speaker)
 
@@ -47,12 +49,22 @@ def _known_name(tok: Token, doc_caps: set[str], lex: Lexicon) -> bool:
     return not lex.nouns_capitalised and tok.text in doc_caps
 
 
+def capitalised_name_word(tok: Token) -> bool:
+    """A capitalised word, or a compound of capitalised words that hyphens join, which the
+    Dutch, German and French tokenizers keep whole ("Météo-France", "Baden-Württemberg",
+    "Jean-Pierre"); not one with a lower-case part ("VVD-leider": a role)."""
+    if tok.is_alpha:
+        return tok.text[:1].isupper()
+    parts = tok.text.split("-")
+    return len(parts) > 1 and all(p.isalpha() and p[:1].isupper() for p in parts)
+
+
 def _name_run(tokens: list[Token], doc_caps: set[str], lex: Lexicon) -> list[Token]:
     """The first run of capitalised words (glue allowed inside) that starts with a name."""
     run: list[Token] = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if tok.is_alpha and tok.text[:1].isupper() and not tok.is_stop and (
+        if capitalised_name_word(tok) and not tok.is_stop and (
                 run or _known_name(tok, doc_caps, lex) or _opens_clause(tok, nxt, lex)):
             run.append(tok)
         elif run and tok.lower_ in lex.np_glue and nxt is not None and \
