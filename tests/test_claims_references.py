@@ -54,6 +54,9 @@ def _claim_at(text: str, language: str, start: str):
     ("fr", "Les fuites sont dues à des « actions délibérées », a déclaré mardi soir la "
            "première ministre danoise, Mette Frederiksen. Selon elle, rien ne permet encore "
            "de dire qui se trouve derrière.", "Selon elle", "Mette Frederiksen"),
+    # a longer role before the apposition ("de l'Alliance"): the name still counts
+    ("fr", "La réponse sera unie et déterminée, a déclaré mercredi le secrétaire général de "
+           "l'Alliance, Jens Stoltenberg.", "La réponse", "Jens Stoltenberg"),
     # an organisation's person is known by the person's name, not the organisation's
     ("en", "Kremlin spokesman Dmitry Peskov said no option, including sabotage, could be "
            "ruled out.", "Kremlin spokesman", "Dmitry Peskov"),

@@ -111,16 +111,21 @@ def speaker_after(sent: Span, start: int, lex: Lexicon, whole_run: bool = True) 
     rest = any(not (t.is_punct or t.is_space) for t in sent.doc[run[-1].i + 1: sent.end]) \
         if run else True
     tail = run[-1].i + 1 if run else sent.end
+    longest = 8  # a run that ends the sentence names the speaker up to this length
     # An apposition has at most 4 words, so only a short tail is read into a list.
     if run and rest and sent.end - tail <= 8:
         named_rest = [t for t in sent.doc[tail: sent.end] if not (t.is_punct or t.is_space)]
         if _apposition(sent, tail, named_rest, lex):
             # ", a déclaré la première ministre danoise, Mette Frederiksen.": the name is the
             # speaker's, the role before it is kept
-            run = run + [t for t in sent.doc[tail: sent.end]
-                         if not t.is_space and t.i <= named_rest[-1].i]
+            apposition = [t for t in sent.doc[tail: sent.end]
+                          if not t.is_space and t.i <= named_rest[-1].i]
+            # the name's words do not count against the role's length ("le secrétaire
+            # général de l'Alliance, Jens Stoltenberg")
+            longest += len(apposition)
+            run = run + apposition
             rest = False
-    if whole_run and run and not rest and len(run) <= 8:
+    if whole_run and run and not rest and len(run) <= longest:
         if run[-1].lower_ in lex.announce_particles:
             run = run[:-1]
         named = clean_span(trim_tail(run, lex), lex)
