@@ -9,7 +9,12 @@ import pytest
 
 from claimwire.agents.extract.numbers import find_numbers
 from claimwire.agents.extract.pipeline import extract_claims
-from claimwire.agents.story.clusters import ClaimClusterer, ClaimText, country_keys
+from claimwire.agents.story.clusters import (
+    ClaimClusterer,
+    ClaimText,
+    country_keys,
+    sentence_years,
+)
 
 T0 = datetime(2022, 9, 8, 12, tzinfo=UTC)
 
@@ -244,6 +249,39 @@ def test_a_same_language_report_outweighs_a_translation() -> None:
                                                language="en"),
                     published_at=T0, text=_text("en", 0.3, 0.954, 0))
     assert died != first
+
+
+def test_a_translation_names_the_same_years() -> None:
+    """Erdoğan's "worst disaster since 1939" (nl, de) and his state of emergency (en) are
+    close embeddings of one speaker's statements on one day; the year tells them apart. A
+    German report that names the year meets the Dutch one."""
+    c = ClaimClusterer()
+    since_1939 = c.assign(
+        story_id="s", claim=_claim("1", "grootste ramp sinds", speaker="Erdogan"),
+        published_at=T0,
+        text=ClaimText("nl", "Erdogan noemde het de grootste ramp sinds 1939.",
+                       vector=_unit(1, 0, 0)))
+    emergency = c.assign(
+        story_id="s", claim=_claim("2", "state emergency province", speaker="Erdogan",
+                                   language="en"),
+        published_at=T0,
+        text=ClaimText("en", "Erdogan declared a state of emergency in ten provinces.",
+                       vector=_unit(0.8, 0.6, 0)))
+    german = c.assign(
+        story_id="s", claim=_claim("3", "schwer katastrophe seit", speaker="Erdogan",
+                                   language="de"),
+        published_at=T0,
+        text=ClaimText("de", "Es sei die schwerste Katastrophe seit 1939, so Erdoğan.",
+                       vector=_unit(0.8, 0.6, 0)))
+    assert emergency != since_1939 and german == since_1939
+
+
+@pytest.mark.parametrize(("sentence", "years"), [
+    ("Het ergste sinds 1939 en 2023-02-06.", {"1939", "2023"}),
+    ("Ruim 2000 mensen, 1.939 doden, 20234 euro.", set()),  # a round hundred, no years
+])
+def test_sentence_years(sentence: str, years: set[str]) -> None:
+    assert sentence_years(sentence) == years
 
 
 def test_called_x_a_y_is_a_statement_and_other_calls_are_not() -> None:

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +247,20 @@ class ClaimText:
         return out
 
 
+# A year as a sentence writes it: four digits 1900-2099, not part of a longer number ("1.939",
+# "2023-02-06" gives 2023). A round hundred (2000, 1900) is as often a count ("2000 Menschen")
+# that another language writes "2,000", so it is not taken for a year.
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?!\d|[.,]\d)")
+
+
+@lru_cache(maxsize=65536)  # every comparison asks for each report's years again
+def sentence_years(sentence: str) -> frozenset[str]:
+    """The years a sentence names. A translation names the same years as its original;
+    claims' numbers leave years out, so this is what tells "the worst disaster since 1939"
+    from another statement of the same speaker on the same day."""
+    return frozenset(m for m in _YEAR.findall(sentence) if not m.endswith("00"))
+
+
 def _cosine(text: ClaimText, reports: list[ClaimText]) -> float | None:
     """The best cosine of ``text`` with ``reports``; None when nothing could be compared.
     Two reports that both quote the speaker are compared by the quoted words alone, others
@@ -254,9 +268,15 @@ def _cosine(text: ClaimText, reports: list[ClaimText]) -> float | None:
     ARD", "zei hij na afloop", "sagte Donald Trump gegenüber den Medien") weighs as much in a
     short sentence as the quote. One quote of Flick's in two languages scored 0.28 as
     sentences and 0.52 as quotes; two different quotes of Trump's (real pages, de/en) 0.54 as
-    sentences and 0.07 as quotes."""
+    sentences and 0.07 as quotes. A report that names other years than ``text`` is no
+    translation of it and is not compared: "President Recep Tayyip Erdogan declared a
+    three-month state of emergency" met Erdoğan's "worst disaster since 1939" in three
+    languages at 0.505, and so never met the German report of the state of emergency (0.68)."""
     found = []
+    years = sentence_years(text.sentence)
     for r in reports:
+        if sentence_years(r.sentence) != years:
+            continue
         if text.quote_vector is not None and r.quote_vector is not None:
             found.append(float(text.quote_vector @ r.quote_vector))
         elif text.vector is not None and r.vector is not None:
