@@ -14,6 +14,7 @@ from claimwire.agents.story.clusters import (
     ClaimText,
     country_keys,
     sentence_years,
+    speaker_keys,
 )
 
 T0 = datetime(2022, 9, 8, 12, tzinfo=UTC)
@@ -274,6 +275,28 @@ def test_a_translation_names_the_same_years() -> None:
         text=ClaimText("de", "Es sei die schwerste Katastrophe seit 1939, so Erdoğan.",
                        vector=_unit(0.8, 0.6, 0)))
     assert emergency != since_1939 and german == since_1939
+
+
+def test_officials_who_name_no_one_report_what_the_outlet_states() -> None:
+    """The BBC's "More than 5,000 people are now known to have died ..., officials say" and
+    Zeit's unattributed "Die Zahl der Toten ... ist auf mehr als 5000 gestiegen" are one toll:
+    a bare "officials" is compared as an outlet's own fact is (a shared number and the
+    embedding inside one story). Turkish officials are a speaker of their own."""
+    c = ClaimClusterer()
+    zeit = c.assign(story_id="s", claim=_claim("1", "zahl tote steigen", numbers=[5000],
+                                               language="de"),
+                    published_at=T0, text=_text("de", 1, 0, 0))
+    bbc = c.assign(story_id="s", claim=_claim("2", "people know die", speaker="officials",
+                                              numbers=[5000], language="en"),
+                   published_at=T0, text=_text("en", 0.66, 0.75, 0))
+    turkish = c.assign(story_id="s", claim=_claim("3", "people know die",
+                                                  speaker="Turkish officials", numbers=[5000],
+                                                  language="en"),
+                       published_at=T0, text=_text("en", 0.66, 0.75, 0))
+    assert bbc == zeit and turkish != zeit
+    assert "(outlet)" in speaker_keys({"canonical": "autorités", "type": "unknown"}, "4")
+    assert "(outlet)" not in speaker_keys({"canonical": "Turkish officials", "type": "unknown"},
+                                          "5")
 
 
 @pytest.mark.parametrize(("sentence", "years"), [

@@ -31,7 +31,11 @@ from babel import Locale
 
 from claimwire.agents.core.expiry import ExpiryQueue
 from claimwire.agents.core.ids import stable_id
-from claimwire.agents.extract.lexicon import all_institutions, all_name_glue
+from claimwire.agents.extract.lexicon import (
+    all_anonymous_sources,
+    all_institutions,
+    all_name_glue,
+)
 from claimwire.agents.story.encoder import Vector
 
 # Content overlap (Jaccard of content lemmas) at or above which a claim joins a cluster of
@@ -206,6 +210,11 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str, sentence: str = ""
     if kind == "pronoun":
         return frozenset({f"(unresolved) {claim_id}"})
     canonical = str(speaker.get("canonical") or speaker.get("text") or "")
+    # "officials say" names no one: the claim is compared as the outlet's own facts are (and
+    # with other claims of the same words): the BBC's "More than 5,000 people are now known
+    # to have died ..., officials say" and Zeit's unattributed "Die Zahl der Toten ... ist
+    # auf mehr als 5000 gestiegen" report one toll
+    anonymous = {OUTLET} if _fold(canonical) in _anonymous_sources() else set()
     # each on its own: the two joined would run one name's initials into the other's
     # ("U.S. Geological Survey U.S. Geological Survey" read as USGSUSGS)
     keys = {_fold(canonical)} | acronym_keys(str(speaker.get("text") or "")) | \
@@ -222,7 +231,12 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str, sentence: str = ""
                 # too many names: such a surname is known by its own folded spelling
                 skeleton = name_skeleton(word)
                 keys.add(f"~{skeleton}" if len(skeleton) >= 3 else f"~={_fold(word)}")
-    return frozenset(k for k in keys if k)
+    return frozenset(k for k in keys | anonymous if k)
+
+
+@cache
+def _anonymous_sources() -> frozenset[str]:
+    return frozenset(_fold(w) for w in all_anonymous_sources())
 
 
 @dataclass

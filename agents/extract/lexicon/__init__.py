@@ -94,6 +94,9 @@ class Lexicon:
     relative_time_words: frozenset[str] = frozenset()
     # a number these follow (or a "%") is a share, never a clock time: "5.25 percent"
     percent_words: tuple[str, ...] = ()
+    # a speaker that is only one of these ("officials say", "volgens de autoriteiten") names
+    # no one: what it says is what the outlet reports (agents.story.clusters.speaker_keys)
+    anonymous_sources: frozenset[str] = frozenset()
 
 
 LANGUAGES = ("nl", "en", "de", "fr")
@@ -127,6 +130,16 @@ def all_institutions() -> dict[str, tuple[str, ...]]:
         for key, forms in lex.institutions.items():
             out.setdefault(key, []).extend(forms)
     return {key: tuple(forms) for key, forms in sorted(out.items())}
+
+
+def all_anonymous_sources() -> frozenset[str]:
+    """``Lexicon.anonymous_sources`` of every language, lower case."""
+    out: set[str] = set()
+    for language in LANGUAGES:
+        lex = lexicon(language)
+        assert lex is not None
+        out |= {w.lower() for w in lex.anonymous_sources}
+    return frozenset(out)
 
 
 def all_name_glue() -> frozenset[str]:

@@ -116,4 +116,5 @@ LEXICON = Lexicon(
                           "jahre", "jahren"}),
     relative_time_words=frozenset({"nach", "später", "zuvor", "danach", "früher"}),
     percent_words=("prozent",),  # also "Prozentpunkte"
+    anonymous_sources=frozenset({"behörden", "offizielle"}),
 )

@@ -104,4 +104,5 @@ LEXICON = Lexicon(
                           "week", "weeks", "month", "months", "year", "years"}),
     relative_time_words=frozenset({"after", "later", "ago", "earlier", "before"}),
     percent_words=("percent", "per cent", "pct", "percentage point"),
+    anonymous_sources=frozenset({"officials", "authorities"}),
 )

@@ -103,4 +103,5 @@ LEXICON = Lexicon(
                           "jours", "semaine", "semaines", "mois", "an", "ans", "année", "années"}),
     relative_time_words=frozenset({"après", "plus", "avant", "auparavant"}),
     percent_words=("pour cent", "point de pourcentage", "points de pourcentage"),
+    anonymous_sources=frozenset({"autorités", "responsables"}),
 )

@@ -117,4 +117,5 @@ LEXICON = Lexicon(
                           "weken", "maand", "maanden", "jaar", "jaren"}),
     relative_time_words=frozenset({"na", "later", "geleden", "eerder", "daarna", "daarvoor"}),
     percent_words=("procent",),  # also "procentpunt"
+    anonymous_sources=frozenset({"autoriteiten", "functionarissen", "officials"}),
 )
