@@ -52,6 +52,12 @@ def _claim_at(text: str, language: str, start: str):
     ("en", "Buckingham Palace says the Queen's doctors are concerned. In a statement, the "
            "palace said the Queen remained comfortable at Balmoral.", "In a statement",
      "Buckingham Palace"),
+    # "Dat meldt persbureau AFP." is the sentence before's source, not a subject; and a
+    # demonym alone ("Nederlandse") names no organisation: USAR does
+    ("nl", "In Syrië zitten volgens de reddingsorganisatie Witte Helmen nog honderden families "
+           "onder het puin. Dat meldt persbureau AFP.\n\nHet Nederlandse reddingsteam USAR "
+           "vertrekt maandagavond met 65 hulpverleners naar Turkije, meldt de organisatie.",
+     "Het Nederlandse", "USAR"),
     # a pronoun with no speaker before it: the name that opened a sentence
     ("nl", "De ploeg van bondscoach Hansi Flick verloor woensdag met 2-1 van Japan. Flick "
            "zag zijn ploeg veel kansen onbenut laten. \"Dit is brutaal teleurstellend\", zei "

@@ -11,7 +11,7 @@ import itertools
 
 from spacy.tokens import Doc, Span, Token
 
-from claimwire.agents.extract.entities import Entity, entity_of, is_role
+from claimwire.agents.extract.entities import Entity, entity_of, is_demonym, is_role
 from claimwire.agents.extract.lexicon import Lexicon
 from claimwire.agents.extract.sentence import Claim, sentences
 
@@ -89,6 +89,10 @@ def _subject(sent: Span, doc_caps: set[str], lex: Lexicon) -> list[Token]:
     """The name that opens a sentence ("Flick zag ...", "Het KNMI heeft ..."), after at most
     a determiner."""
     toks = [t for t in sent if not (t.is_space or t.is_punct)]
+    if len(toks) > 1 and toks[0].lower_ in lex.backreferences and toks[1].lower_ in lex.cues:
+        # "Dat meldt persbureau AFP.": the source of the sentence before, not a subject (read
+        # as a determiner, a verb and a role, AFP stood for "de organisatie" after it)
+        return []
     if toks and toks[0].lower_ in lex.determiners:
         if lex.nouns_capitalised:
             return []  # German: "Die Lecks" is a noun, not a name
@@ -274,13 +278,16 @@ def _role_name(sent: Span, caps: set[str], lex: Lexicon) -> list[Token]:
 
 
 def _org_run(tokens: list[Token], caps: set[str], lex: Lexicon) -> list[Token]:
-    """The first name in ``tokens`` that is not a person's ("trainer John van 't Schip")."""
+    """The first name in ``tokens`` that is not a person's ("trainer John van 't Schip") nor
+    a demonym alone."""
     while tokens:
         run = _name_run(tokens, caps, lex)
         if not run:
             return []
         before = run[0].doc[run[0].i - 1] if run[0].i > 0 else None
-        if before is None or not is_person_word(before.text, lex):
+        # "Het Nederlandse reddingsteam USAR": the demonym says which team, USAR names it
+        demonym = len(run) == 1 and is_demonym(run[0], lex)
+        if not demonym and (before is None or not is_person_word(before.text, lex)):
             return run
         tokens = [t for t in tokens if t.i > run[-1].i]
     return []

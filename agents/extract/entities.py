@@ -162,13 +162,19 @@ def name_like(tok: Token | None, lex: Lexicon) -> bool:
                                 or tok.lower_ in lex.determiners)
 
 
+def is_demonym(tok: Token, lex: Lexicon) -> bool:
+    """A capitalised adjective of a people or country where nouns are lower case ("Deense",
+    "Russische", "Nederlandse"): it says which, and names no one."""
+    return not lex.nouns_capitalised and tok.text[:1].isupper() and \
+        tok.lower_.endswith(("se", "sche"))
+
+
 def _adjective(tok: Token, lex: Lexicon) -> bool:
     """An attributive adjective by its ending ("Deense", "maritieme", "dänischen")."""
     if lex.nouns_capitalised and tok.text[:1].isupper():
         return False  # German: a capitalised word is a noun
-    if tok.text[:1].isupper() and not tok.lower_.endswith(("se", "sche")):
-        # a capitalised adjective is a demonym ("Deense", "Russische"): "Lagarde" is a name
-        return False
+    if tok.text[:1].isupper() and not is_demonym(tok, lex):
+        return False  # "Lagarde" is a name
     return bool(lex.adjective_suffixes) and tok.is_alpha and len(tok.text) > 3 and \
         tok.lower_.endswith(lex.adjective_suffixes) and not tok.lower_.endswith(lex.noun_suffixes)
 
