@@ -163,10 +163,11 @@ def name_like(tok: Token | None, lex: Lexicon) -> bool:
 
 
 def is_demonym(tok: Token, lex: Lexicon) -> bool:
-    """A capitalised adjective of a people or country where nouns are lower case ("Deense",
-    "Russische", "Nederlandse"): it says which, and names no one."""
-    return not lex.nouns_capitalised and tok.text[:1].isupper() and \
-        tok.lower_.endswith(("se", "sche"))
+    """A capitalised adjective of a people or country where nouns are lower case and
+    adjectives inflect (Dutch: "Deense", "Russische", "Nederlandse"): it says which, and names
+    no one. Not in English, where "Chase" and "House" end so too."""
+    return bool(lex.adjective_suffixes) and not lex.nouns_capitalised and \
+        tok.text[:1].isupper() and tok.lower_.endswith(("se", "sche"))
 
 
 def _adjective(tok: Token, lex: Lexicon) -> bool:
