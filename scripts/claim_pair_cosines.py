@@ -25,8 +25,8 @@ SCENARIOS = ROOT.parent / "shared/data/corroboration"
 sys.path.insert(0, str(ROOT))
 
 from claimwire.agents.core.quotes import quoted_text  # noqa: E402
-from claimwire.agents.story.clusters import OUTLET, speaker_keys  # noqa: E402
 from claimwire.agents.story.encoder import sentence_encoder  # noqa: E402
+from claimwire.agents.story.speakers import OUTLET, speaker_keys  # noqa: E402
 
 
 def _norm(text: str) -> str:

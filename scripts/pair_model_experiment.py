@@ -25,9 +25,9 @@ from claimwire.agents.story.clusters import (
     ClaimCluster,
     _jaccard,
     claim_similarity,
-    speaker_keys,
 )
 from claimwire.agents.story.encoder import encode_batch
+from claimwire.agents.story.speakers import speaker_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT.parent / "shared/data/corroboration"

@@ -9,13 +9,8 @@ import pytest
 
 from claimwire.agents.extract.numbers import find_numbers
 from claimwire.agents.extract.pipeline import extract_claims
-from claimwire.agents.story.clusters import (
-    ClaimClusterer,
-    ClaimText,
-    country_keys,
-    sentence_years,
-    speaker_keys,
-)
+from claimwire.agents.story.clusters import ClaimClusterer, ClaimText, sentence_years
+from claimwire.agents.story.speakers import country_keys, speaker_keys
 
 T0 = datetime(2022, 9, 8, 12, tzinfo=UTC)
 

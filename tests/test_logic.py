@@ -13,7 +13,7 @@ from claimwire.agents.core.ids import canonical_url, content_hash, stable_id
 from claimwire.agents.corroborate.corroborator import Corroborator
 from claimwire.agents.corroborate.independence import independent_reports
 from claimwire.agents.story.assign import StoryAssigner
-from claimwire.agents.story.clusters import ClaimClusterer, speaker_keys
+from claimwire.agents.story.clusters import ClaimClusterer
 from claimwire.agents.story.dedupe import DuplicateIndex
 from claimwire.agents.story.features import (
     NAMES_PRIOR,
@@ -31,6 +31,7 @@ from claimwire.agents.story.features import (
     profile,
     years_agree,
 )
+from claimwire.agents.story.speakers import speaker_keys
 
 T0 = datetime(2022, 2, 15, 9, 0, tzinfo=UTC)
 WIRE = ("Het Russische ministerie van Defensie zegt dat een deel van de Russische troepen na "

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from claimwire.agents.core.timefmt import format_time
-from claimwire.agents.story.clusters import acronym_keys
+from claimwire.agents.story.speakers import acronym_keys
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def origin_of(claim: dict[str, Any]) -> str:
 def origin_key(origin: str) -> str:
     """One origin however it is written: "Agence France-Presse" (theguardian.com) and "AFP"
     (nu.nl's "persbureau AFP") are one agency, by the acronym of a name of three or more
-    capitalised words or the acronym itself (agents.story.clusters.acronym_keys), in capitals
+    capitalised words or the acronym itself (agents.story.speakers.acronym_keys), in capitals
     ("dpa" is DPA). Else the origin as written. Two reports that both rest on AFP are not
     two origins: without this, one AFP report in two languages was confirmed as
     ``corroborated``."""

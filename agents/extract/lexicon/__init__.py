@@ -81,7 +81,7 @@ class Lexicon:
     # an institution that has a name in every language -> the names it goes by in this one,
     # lower case without diacritics ("health ministry", "ministerie van volksgezondheid",
     # "gesundheitsministerium", "ministere de la sante"): one speaker key for all of them
-    # (agents.story.clusters.institution_keys). A name matches inside a longer one: "ministerie
+    # (agents.story.speakers.institution_keys). A name matches inside a longer one: "ministerie
     # van volksgezondheid, welzijn en sport", "des gesundheitsministeriums".
     institutions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # parts of a day written onto a weekday or relative day: "vrijdagavond", "Freitagabend",
@@ -95,7 +95,7 @@ class Lexicon:
     # a number these follow (or a "%") is a share, never a clock time: "5.25 percent"
     percent_words: tuple[str, ...] = ()
     # a speaker that is only one of these ("officials say", "volgens de autoriteiten") names
-    # no one: what it says is what the outlet reports (agents.story.clusters.speaker_keys)
+    # no one: what it says is what the outlet reports (agents.story.speakers.speaker_keys)
     anonymous_sources: frozenset[str] = frozenset()
 
 
