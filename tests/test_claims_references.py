@@ -116,6 +116,9 @@ def test_short_sentences_without_a_clause_are_no_facts() -> None:
     ("In de gaspijpleiding Nord Stream 2 is een lek ontdekt.", "nl", []),
     ("Mark Rutte 12 keer gevraagd.", "nl", [12]),  # the sentence's first words, a count
     ("Japan beat Germany 2-1 on Wednesday.", "en", [2, 1]),
+    # a hyphen joins the number to the name
+    ("Da trifft ihn das Virus SARS-CoV-2 hart und unvorbereitet.", "de", []),
+    ("Covid-19 patients in hospital rose to 40.", "en", [40]),
 ])
 def test_a_number_after_a_name_is_part_of_it(text, language, values) -> None:
     assert [n["value"] for n in find_numbers(text, language)] == values
@@ -276,6 +279,33 @@ def test_a_translation_names_the_same_years() -> None:
         text=ClaimText("de", "Es sei die schwerste Katastrophe seit 1939, so Erdoğan.",
                        vector=_unit(0.8, 0.6, 0)))
     assert emergency != since_1939 and german == since_1939
+
+
+def _named_fact(cid: str, content: str, names: list[str], language: str) -> dict:
+    return {**_claim(cid, content, numbers=[10], language=language),
+            "entities": [{"text": n, "canonical": n, "type": "unknown"} for n in names]}
+
+
+def test_outlet_facts_of_two_stories_meet_by_a_number_and_a_name() -> None:
+    """nu.nl's "Door storm Ciarán zijn in West-Europa zeker tien mensen om het leven gekomen"
+    and the BBC's "At least 10 people have been killed across western Europe after Storm
+    Ciarán" were in two stories (cosine 0.594): a shared number and a shared name stand in
+    for a speaker, so the cosine a named speaker's translation needs (0.5) is enough. A
+    shared number alone needs 0.75 across stories, and "C" (of "1,5 °C") is no name."""
+    loose = (0.594, 0.8045, 0)  # cosine 0.594 with (1, 0, 0)
+    c = ClaimClusterer()
+    nu = c.assign(story_id="s", claim=_named_fact("1", "storm ciarán tien mens", ["Ciarán"],
+                                                  "nl"),
+                  published_at=T0, text=_text("nl", 1, 0, 0))
+    bbc = c.assign(story_id="t", claim=_named_fact("2", "people kill storm ciarán",
+                                                   ["Storm", "Ciarán"], "en"),
+                   published_at=T0, text=_text("en", *loose))
+    c2 = ClaimClusterer()
+    c2.assign(story_id="s", claim=_named_fact("3", "temperatur begrenzen", ["C"], "de"),
+              published_at=T0, text=_text("de", 1, 0, 0))
+    unnamed = c2.match(story_id="t", claim=_named_fact("4", "warming exceed", ["C"], "en"),
+                       text=_text("en", *loose))
+    assert bbc == nu and unnamed.cluster_id is None
 
 
 def test_officials_who_name_no_one_report_what_the_outlet_states() -> None:

@@ -103,14 +103,21 @@ def _number_words(sentence: str, lex: Lexicon | None) -> list[dict[str, Any]]:
 _NAME_BEFORE = re.compile(r"(?:^|\s)[A-ZÀ-Ý][\w-]*\s+[A-ZÀ-Ý][\w-]*\s+$")
 
 
+# "SARS-CoV-2", "Covid-19", "F-16": a small number that a hyphen joins to a capitalised word
+# is the name's too (two unrelated pages on the virus shared "2" as a quantity)
+_NAME_HYPHEN_BEFORE = re.compile(r"[A-ZÀ-Ý][^\W\d_]*-$")
+
+
 def _names_number(sentence: str, start: int, end: int) -> bool:
     """The number at ``start:end`` belongs to the name before it: at most two digits after
     two capitalised words that are not just the sentence's opening ("Mark Rutte 12 keer" at
-    the start of a sentence is a count)."""
+    the start of a sentence is a count), or joined by a hyphen to a capitalised word."""
     digits = sentence[start:end].strip()
     if not digits.isdigit() or len(digits) > 2:
         return False
     before = sentence[:start]
+    if _NAME_HYPHEN_BEFORE.search(before):
+        return True
     if not _NAME_BEFORE.search(before):
         return False
     lead = before.rstrip().split()

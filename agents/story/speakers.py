@@ -23,7 +23,7 @@ from claimwire.agents.extract.lexicon import (
 OUTLET = "(outlet)"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case without diacritics: "Zelensky"/"Zelenský" meet."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower())
                    if not unicodedata.combining(c))
@@ -37,7 +37,7 @@ def name_skeleton(word: str) -> str:
     """A surname's consonant skeleton, across transliterations: "Lavrov"/"Lawrow" -> "lvrv",
     "Peskov"/"Peskow", "Zelensky"/"Selenskyj", "Kuleba"/"Koeleba". Vowels, h, doubled letters
     and the spelling of v/w, s/z, k/c, i/j/y do not count."""
-    folded = _fold(word).translate(_SOUNDS)
+    folded = fold(word).translate(_SOUNDS)
     out: list[str] = []
     for ch in folded:
         if ch.isalpha() and ch not in "aeiou" and (not out or out[-1] != ch):
@@ -56,12 +56,12 @@ def _country_table() -> tuple[dict[str, str], dict[str, str]]:
     are CLDR's (babel); demonyms and metonyms are the data file's."""
     raw = json.loads(COUNTRIES_PATH.read_text(encoding="utf-8"))
     stems = {stem: code for code, forms in raw["demonyms"].items() for stem in forms}
-    names = {_fold(form): code for code, forms in raw["metonyms"].items() for form in forms}
+    names = {fold(form): code for code, forms in raw["metonyms"].items() for form in forms}
     for language in ("nl", "en", "de", "fr"):
         territories = Locale(language).territories
         for code in {*raw["demonyms"], *raw["metonyms"]}:
             if code in territories:
-                names[_fold(territories[code])] = code
+                names[fold(territories[code])] = code
     return stems, names
 
 
@@ -70,7 +70,7 @@ def country_keys(text: str) -> set[str]:
     autoriteit", "die dänische Schifffahrtsbehörde"), a country name ("Denmark's energy
     minister") or a metonym for its government ("Moskou", "the Kremlin", docs/claims.md)."""
     stems, names = _country_table()
-    folded = _fold(text).replace("’", "'")
+    folded = fold(text).replace("’", "'")
     words = re.findall(r"[\w'-]+", folded)
     found: set[str] = set()
     for word in words:
@@ -104,7 +104,7 @@ def institution_keys(text: str) -> set[str]:
     country's ministry is for the content to tell: a key says who may have said it, and two
     claims must still agree on what (numbers, words) to meet."""
     pattern, key_of = _institution_pattern()
-    return {key_of[m.group(0)] for m in pattern.finditer(_fold(text).replace("’", "'"))}
+    return {key_of[m.group(0)] for m in pattern.finditer(fold(text).replace("’", "'"))}
 
 
 def acronym_keys(text: str) -> set[str]:
@@ -163,10 +163,10 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str, sentence: str = ""
     # with other claims of the same words): the BBC's "More than 5,000 people are now known
     # to have died ..., officials say" and Zeit's unattributed "Die Zahl der Toten ... ist
     # auf mehr als 5000 gestiegen" report one toll
-    anonymous = {OUTLET} if _fold(canonical) in _anonymous_sources() else set()
+    anonymous = {OUTLET} if fold(canonical) in _anonymous_sources() else set()
     # each on its own: the two joined would run one name's initials into the other's
     # ("U.S. Geological Survey U.S. Geological Survey" read as USGSUSGS)
-    keys = {_fold(canonical)} | acronym_keys(str(speaker.get("text") or "")) | \
+    keys = {fold(canonical)} | acronym_keys(str(speaker.get("text") or "")) | \
         acronym_keys(canonical) | bracketed_acronym_keys(str(speaker.get("text") or ""),
                                                          sentence)
     # the speaker's country: "de Deense maritieme autoriteit" and "die dänische
@@ -179,10 +179,10 @@ def speaker_keys(speaker: dict[str, Any], claim_id: str, sentence: str = ""
                 # a skeleton of two letters ("Rutte" -> "rt", "Oktay" -> "kt") would meet
                 # too many names: such a surname is known by its own folded spelling
                 skeleton = name_skeleton(word)
-                keys.add(f"~{skeleton}" if len(skeleton) >= 3 else f"~={_fold(word)}")
+                keys.add(f"~{skeleton}" if len(skeleton) >= 3 else f"~={fold(word)}")
     return frozenset(k for k in keys | anonymous if k)
 
 
 @cache
 def _anonymous_sources() -> frozenset[str]:
-    return frozenset(_fold(w) for w in all_anonymous_sources())
+    return frozenset(fold(w) for w in all_anonymous_sources())
