@@ -256,28 +256,26 @@ def test_a_same_language_report_outweighs_a_translation() -> None:
     assert died != first
 
 
+def _said_by_erdogan(c: ClaimClusterer, cid: str, content: str, language: str,
+                     sentence: str, *vector: float) -> str:
+    claim = _claim(cid, content, speaker="Erdogan", language=language)
+    return c.assign(story_id="s", claim=claim, published_at=T0,
+                    text=ClaimText(language, sentence, vector=_unit(*vector)))
+
+
 def test_a_translation_names_the_same_years() -> None:
     """Erdoğan's "worst disaster since 1939" (nl, de) and his state of emergency (en) are
     close embeddings of one speaker's statements on one day; the year tells them apart. A
     German report that names the year meets the Dutch one."""
     c = ClaimClusterer()
-    since_1939 = c.assign(
-        story_id="s", claim=_claim("1", "grootste ramp sinds", speaker="Erdogan"),
-        published_at=T0,
-        text=ClaimText("nl", "Erdogan noemde het de grootste ramp sinds 1939.",
-                       vector=_unit(1, 0, 0)))
-    emergency = c.assign(
-        story_id="s", claim=_claim("2", "state emergency province", speaker="Erdogan",
-                                   language="en"),
-        published_at=T0,
-        text=ClaimText("en", "Erdogan declared a state of emergency in ten provinces.",
-                       vector=_unit(0.8, 0.6, 0)))
-    german = c.assign(
-        story_id="s", claim=_claim("3", "schwer katastrophe seit", speaker="Erdogan",
-                                   language="de"),
-        published_at=T0,
-        text=ClaimText("de", "Es sei die schwerste Katastrophe seit 1939, so Erdoğan.",
-                       vector=_unit(0.8, 0.6, 0)))
+    since_1939 = _said_by_erdogan(c, "1", "grootste ramp sinds", "nl",
+                                  "Erdogan noemde het de grootste ramp sinds 1939.", 1, 0, 0)
+    emergency = _said_by_erdogan(c, "2", "state emergency province", "en",
+                                 "Erdogan declared a state of emergency in ten provinces.",
+                                 0.8, 0.6, 0)
+    german = _said_by_erdogan(c, "3", "schwer katastrophe seit", "de",
+                              "Es sei die schwerste Katastrophe seit 1939, so Erdoğan.",
+                              0.8, 0.6, 0)
     assert emergency != since_1939 and german == since_1939
 
 

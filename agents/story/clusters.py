@@ -305,11 +305,12 @@ class ClaimClusterer:
         asked for."""
         speakers, content, numbers, dates = _claim_keys(claim)
         language = text.language if text is not None else str(claim.get("language", ""))
+        names = claim_entities(claim)
         best: tuple[float, str] | None = None
         for cluster in self._candidates(self._keys(speakers, content, numbers, dates,
                                                    {story_id})):
             sim = claim_similarity(speakers, content, numbers, text, language, story_id,
-                                   cluster, dates, claim_entities(claim))
+                                   cluster, dates, names)
             if sim >= 1.0 and (best is None or sim > best[0]):
                 best = (sim, cluster.cluster_id)
         return ClaimMatch(best[1], best[0]) if best is not None else ClaimMatch(None, None)
@@ -318,18 +319,19 @@ class ClaimClusterer:
             published_at: datetime, text: ClaimText | None = None) -> str:
         """Put the claim where ``found`` (this state's ``match`` of it) says; its cluster id."""
         speakers, content, numbers, dates = _claim_keys(claim)
+        names = claim_entities(claim)
         if found.cluster_id is not None:
             cluster = self.clusters[found.cluster_id]
             cluster.content |= content
             cluster.numbers = cluster.numbers | numbers
             cluster.dates = cluster.dates | dates
-            cluster.entities = cluster.entities | claim_entities(claim)
+            cluster.entities = cluster.entities | names
             cluster.speakers = cluster.speakers | speakers
             cluster.story_ids.add(story_id)
         else:
             cluster = ClaimCluster(stable_id("cluster", story_id, claim["claim_id"]),
                                    {story_id}, speakers, set(content), numbers, published_at,
-                                   dates=dates, entities=claim_entities(claim))
+                                   dates=dates, entities=names)
             self.clusters[cluster.cluster_id] = cluster
         if text is not None and len(cluster.reports) < self.MAX_REPORTS:
             cluster.reports.append(text)
